@@ -1,0 +1,710 @@
+//! Component value types with their layout and flattening computed once.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::{MAX_FLAGS, MAX_TYPE_DEPTH};
+
+/// A core Wasm value type, the unit of flattening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlatType {
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+}
+
+impl FlatType {
+    /// The type of a variant slot shared by two cases (the specification's `join`).
+    pub const fn join(self, other: FlatType) -> FlatType {
+        match (self, other) {
+            (FlatType::I32, FlatType::I32) => FlatType::I32,
+            (FlatType::I64, FlatType::I64) => FlatType::I64,
+            (FlatType::F32, FlatType::F32) => FlatType::F32,
+            (FlatType::F64, FlatType::F64) => FlatType::F64,
+            (FlatType::I32, FlatType::F32) | (FlatType::F32, FlatType::I32) => FlatType::I32,
+            _ => FlatType::I64,
+        }
+    }
+}
+
+impl fmt::Display for FlatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FlatType::I32 => "i32",
+            FlatType::I64 => "i64",
+            FlatType::F32 => "f32",
+            FlatType::F64 => "f64",
+        })
+    }
+}
+
+/// Size and alignment of a type in linear memory (wasm32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    /// Bytes the value occupies, a multiple of `align`.
+    pub size: u32,
+    /// Alignment in bytes: 1, 2, 4 or 8.
+    pub align: u32,
+}
+
+impl Layout {
+    /// Layout of a one-byte scalar.
+    pub const SCALAR1: Layout = Layout { size: 1, align: 1 };
+    /// Layout of a two-byte scalar.
+    pub const SCALAR2: Layout = Layout { size: 2, align: 2 };
+    /// Layout of a four-byte scalar.
+    pub const SCALAR4: Layout = Layout { size: 4, align: 4 };
+    /// Layout of an eight-byte scalar.
+    pub const SCALAR8: Layout = Layout { size: 8, align: 8 };
+    /// Layout of a `(pointer, length)` pair: strings and lists.
+    pub const POINTER_PAIR: Layout = Layout { size: 8, align: 4 };
+}
+
+/// `offset` rounded up to `align` (a power of two), or `None` on overflow.
+pub(crate) const fn align_to(offset: u32, align: u32) -> Option<u32> {
+    match offset.checked_add(align - 1) {
+        Some(v) => Some(v & !(align - 1)),
+        None => None,
+    }
+}
+
+/// Width of a variant's discriminant, chosen by its number of cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DiscriminantSize {
+    /// Up to 256 cases.
+    U8,
+    /// Up to 65536 cases.
+    U16,
+    /// More cases.
+    U32,
+}
+
+impl DiscriminantSize {
+    /// The width needed for `cases` cases.
+    pub const fn for_cases(cases: usize) -> DiscriminantSize {
+        if cases <= 1 << 8 {
+            DiscriminantSize::U8
+        } else if cases <= 1 << 16 {
+            DiscriminantSize::U16
+        } else {
+            DiscriminantSize::U32
+        }
+    }
+
+    /// Bytes in memory (also the alignment).
+    pub const fn bytes(self) -> u32 {
+        match self {
+            DiscriminantSize::U8 => 1,
+            DiscriminantSize::U16 => 2,
+            DiscriminantSize::U32 => 4,
+        }
+    }
+}
+
+/// Identifies a resource type; the runtime assigns the numbers and owns the tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceId(pub u32);
+
+/// What kind of type a value or a trap is about, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum TypeKind {
+    Bool,
+    S8,
+    U8,
+    S16,
+    U16,
+    S32,
+    U32,
+    S64,
+    U64,
+    F32,
+    F64,
+    Char,
+    String,
+    List,
+    Record,
+    Tuple,
+    Variant,
+    Enum,
+    Option,
+    Result,
+    Flags,
+    Own,
+    Borrow,
+}
+
+impl fmt::Display for TypeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TypeKind::Bool => "bool",
+            TypeKind::S8 => "s8",
+            TypeKind::U8 => "u8",
+            TypeKind::S16 => "s16",
+            TypeKind::U16 => "u16",
+            TypeKind::S32 => "s32",
+            TypeKind::U32 => "u32",
+            TypeKind::S64 => "s64",
+            TypeKind::U64 => "u64",
+            TypeKind::F32 => "f32",
+            TypeKind::F64 => "f64",
+            TypeKind::Char => "char",
+            TypeKind::String => "string",
+            TypeKind::List => "list",
+            TypeKind::Record => "record",
+            TypeKind::Tuple => "tuple",
+            TypeKind::Variant => "variant",
+            TypeKind::Enum => "enum",
+            TypeKind::Option => "option",
+            TypeKind::Result => "result",
+            TypeKind::Flags => "flags",
+            TypeKind::Own => "own",
+            TypeKind::Borrow => "borrow",
+        })
+    }
+}
+
+/// Why a type could not be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TypeError {
+    /// A record, tuple, variant, enum or flags with nothing in it.
+    Empty(TypeKind),
+    /// Two fields, cases or labels with the same name.
+    DuplicateName(TypeKind),
+    /// More than 32 flags.
+    TooManyFlags(usize),
+    /// Size beyond what a 32-bit memory can hold.
+    TooLarge(TypeKind),
+    /// Nested deeper than [`MAX_TYPE_DEPTH`].
+    TooDeep,
+}
+
+impl fmt::Display for TypeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeError::Empty(k) => write!(f, "`{k}` type must not be empty"),
+            TypeError::DuplicateName(k) => write!(f, "`{k}` type has a duplicate name"),
+            TypeError::TooManyFlags(n) => {
+                write!(
+                    f,
+                    "`flags` type has {n} labels, at most {MAX_FLAGS} are allowed"
+                )
+            }
+            TypeError::TooLarge(k) => write!(f, "`{k}` type is too large for a 32-bit memory"),
+            TypeError::TooDeep => write!(f, "type is nested deeper than {MAX_TYPE_DEPTH} levels"),
+        }
+    }
+}
+
+impl core::error::Error for TypeError {}
+
+/// A component value type.
+///
+/// Build composite types with the constructors ([`Type::record`], …); they
+/// check the type and compute its layout and flattening once.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub enum Type {
+    Bool,
+    S8,
+    U8,
+    S16,
+    U16,
+    S32,
+    U32,
+    S64,
+    U64,
+    F32,
+    F64,
+    Char,
+    String,
+    List(Box<ListType>),
+    Record(Box<RecordType>),
+    Tuple(Box<TupleType>),
+    Variant(Box<VariantType>),
+    Enum(Box<EnumType>),
+    Option(Box<OptionType>),
+    Result(Box<ResultType>),
+    Flags(Box<FlagsType>),
+    Own(ResourceId),
+    Borrow(ResourceId),
+}
+
+/// `list<T>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListType {
+    elem: Type,
+    depth: u32,
+}
+
+impl ListType {
+    /// The element type.
+    pub fn elem(&self) -> &Type {
+        &self.elem
+    }
+}
+
+/// Fields laid out one after another: records, tuples and spilled parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Product {
+    pub(crate) types: Box<[Type]>,
+    pub(crate) offsets: Box<[u32]>,
+    pub(crate) layout: Layout,
+    pub(crate) flat: Box<[FlatType]>,
+    pub(crate) depth: u32,
+}
+
+impl Product {
+    /// Lays out `types` in order; an empty product has size 0.
+    pub(crate) fn new(types: Vec<Type>, kind: TypeKind) -> Result<Product, TypeError> {
+        let mut offsets = Vec::with_capacity(types.len());
+        let mut size = 0u32;
+        let mut align = 1u32;
+        let mut flat = Vec::new();
+        let mut depth = 0;
+        for ty in &types {
+            let l = ty.layout();
+            let at = align_to(size, l.align).ok_or(TypeError::TooLarge(kind))?;
+            offsets.push(at);
+            size = at.checked_add(l.size).ok_or(TypeError::TooLarge(kind))?;
+            align = align.max(l.align);
+            flat.extend_from_slice(ty.flat());
+            depth = depth.max(ty.depth());
+        }
+        let size = align_to(size, align).ok_or(TypeError::TooLarge(kind))?;
+        Ok(Product {
+            types: types.into(),
+            offsets: offsets.into(),
+            layout: Layout { size, align },
+            flat: flat.into(),
+            depth: check_depth(depth)?,
+        })
+    }
+
+    /// Each field's type with its byte offset.
+    pub(crate) fn fields(&self) -> impl ExactSizeIterator<Item = (&Type, u32)> + '_ {
+        self.types.iter().zip(self.offsets.iter().copied())
+    }
+}
+
+/// A discriminant followed by one of several payloads: variants, enums, options, results.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Sum {
+    pub(crate) cases: Box<[Option<Type>]>,
+    pub(crate) disc: DiscriminantSize,
+    pub(crate) payload_offset: u32,
+    pub(crate) layout: Layout,
+    /// The discriminant's `i32` followed by the joined payload slots.
+    pub(crate) flat: Box<[FlatType]>,
+    pub(crate) depth: u32,
+}
+
+impl Sum {
+    pub(crate) fn new(cases: Vec<Option<Type>>, kind: TypeKind) -> Result<Sum, TypeError> {
+        if cases.is_empty() {
+            return Err(TypeError::Empty(kind));
+        }
+        let disc = DiscriminantSize::for_cases(cases.len());
+        let mut payload_size = 0u32;
+        let mut payload_align = 1u32;
+        let mut flat = alloc::vec![FlatType::I32];
+        let mut depth = 0;
+        for ty in cases.iter().flatten() {
+            let l = ty.layout();
+            payload_size = payload_size.max(l.size);
+            payload_align = payload_align.max(l.align);
+            for (i, ft) in ty.flat().iter().enumerate() {
+                match flat.get_mut(i + 1) {
+                    Some(slot) => *slot = slot.join(*ft),
+                    None => flat.push(*ft),
+                }
+            }
+            depth = depth.max(ty.depth());
+        }
+        let payload_offset =
+            align_to(disc.bytes(), payload_align).ok_or(TypeError::TooLarge(kind))?;
+        let align = payload_align.max(disc.bytes());
+        let end = payload_offset
+            .checked_add(payload_size)
+            .ok_or(TypeError::TooLarge(kind))?;
+        let size = align_to(end, align).ok_or(TypeError::TooLarge(kind))?;
+        Ok(Sum {
+            cases: cases.into(),
+            disc,
+            payload_offset,
+            layout: Layout { size, align },
+            flat: flat.into(),
+            depth: check_depth(depth)?,
+        })
+    }
+}
+
+fn check_depth(children: u32) -> Result<u32, TypeError> {
+    let depth = children + 1;
+    if depth > MAX_TYPE_DEPTH {
+        Err(TypeError::TooDeep)
+    } else {
+        Ok(depth)
+    }
+}
+
+fn check_unique<'a>(
+    names: impl Iterator<Item = &'a str> + Clone,
+    kind: TypeKind,
+) -> Result<(), TypeError> {
+    let all: Vec<&str> = names.collect();
+    let mut sorted = all.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err(TypeError::DuplicateName(kind));
+    }
+    Ok(())
+}
+
+/// `record { name: T, … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordType {
+    names: Box<[Box<str>]>,
+    pub(crate) product: Product,
+}
+
+impl RecordType {
+    /// Each field's name, type and byte offset, in declaration order.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&str, &Type, u32)> + '_ {
+        self.names
+            .iter()
+            .zip(self.product.fields())
+            .map(|(n, (t, o))| (&**n, t, o))
+    }
+}
+
+/// `tuple<T, …>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TupleType {
+    pub(crate) product: Product,
+}
+
+impl TupleType {
+    /// Each element's type and byte offset.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&Type, u32)> + '_ {
+        self.product.fields()
+    }
+}
+
+/// `variant { name(T), name, … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantType {
+    names: Box<[Box<str>]>,
+    pub(crate) sum: Sum,
+}
+
+impl VariantType {
+    /// Each case's name and payload type.
+    pub fn cases(&self) -> impl ExactSizeIterator<Item = (&str, Option<&Type>)> + '_ {
+        self.names
+            .iter()
+            .zip(self.sum.cases.iter())
+            .map(|(n, t)| (&**n, t.as_ref()))
+    }
+    /// Width of the discriminant in memory.
+    pub fn discriminant(&self) -> DiscriminantSize {
+        self.sum.disc
+    }
+    /// Offset of the payload from the start of the value.
+    pub fn payload_offset(&self) -> u32 {
+        self.sum.payload_offset
+    }
+}
+
+/// `enum { name, … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumType {
+    names: Box<[Box<str>]>,
+    pub(crate) sum: Sum,
+}
+
+impl EnumType {
+    /// The case names in order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.iter().map(|n| &**n)
+    }
+    /// Width of the discriminant in memory.
+    pub fn discriminant(&self) -> DiscriminantSize {
+        self.sum.disc
+    }
+}
+
+/// `option<T>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptionType {
+    pub(crate) sum: Sum,
+}
+
+impl OptionType {
+    /// The type of the `some` payload.
+    pub fn some(&self) -> &Type {
+        self.sum.cases[1]
+            .as_ref()
+            .expect("option has a payload by construction")
+    }
+}
+
+/// `result<T, E>`, either side possibly without payload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultType {
+    pub(crate) sum: Sum,
+}
+
+impl ResultType {
+    /// The `ok` payload type, if any.
+    pub fn ok(&self) -> Option<&Type> {
+        self.sum.cases[0].as_ref()
+    }
+    /// The `err` payload type, if any.
+    pub fn err(&self) -> Option<&Type> {
+        self.sum.cases[1].as_ref()
+    }
+}
+
+/// `flags { name, … }`: 1 to 32 labels packed into one integer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlagsType {
+    names: Box<[Box<str>]>,
+}
+
+impl FlagsType {
+    /// The label names; label `i` is bit `i`.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.iter().map(|n| &**n)
+    }
+    /// The mask of bits that have a label.
+    pub fn mask(&self) -> u32 {
+        match self.names.len() {
+            32 => u32::MAX,
+            n => (1u32 << n) - 1,
+        }
+    }
+    pub(crate) fn layout(&self) -> Layout {
+        match self.names.len() {
+            0..=8 => Layout::SCALAR1,
+            9..=16 => Layout::SCALAR2,
+            _ => Layout::SCALAR4,
+        }
+    }
+}
+
+const FLAT_I32: &[FlatType] = &[FlatType::I32];
+const FLAT_I64: &[FlatType] = &[FlatType::I64];
+const FLAT_F32: &[FlatType] = &[FlatType::F32];
+const FLAT_F64: &[FlatType] = &[FlatType::F64];
+const FLAT_PAIR: &[FlatType] = &[FlatType::I32, FlatType::I32];
+
+/// The core values `ty` flattens to (the specification's `flatten_type`).
+pub fn flatten_type(ty: &Type) -> &[FlatType] {
+    ty.flat()
+}
+
+impl Type {
+    /// `list<elem>`.
+    pub fn list(elem: Type) -> Result<Type, TypeError> {
+        let depth = check_depth(elem.depth())?;
+        Ok(Type::List(Box::new(ListType { elem, depth })))
+    }
+
+    /// `record { name: T, … }` with at least one field.
+    pub fn record<N: Into<Box<str>>>(
+        fields: impl IntoIterator<Item = (N, Type)>,
+    ) -> Result<Type, TypeError> {
+        let (names, types): (Vec<Box<str>>, Vec<Type>) =
+            fields.into_iter().map(|(n, t)| (n.into(), t)).unzip();
+        if names.is_empty() {
+            return Err(TypeError::Empty(TypeKind::Record));
+        }
+        check_unique(names.iter().map(|n| &**n), TypeKind::Record)?;
+        let product = Product::new(types, TypeKind::Record)?;
+        Ok(Type::Record(Box::new(RecordType {
+            names: names.into(),
+            product,
+        })))
+    }
+
+    /// `tuple<T, …>` with at least one element.
+    pub fn tuple(types: impl IntoIterator<Item = Type>) -> Result<Type, TypeError> {
+        let types: Vec<Type> = types.into_iter().collect();
+        if types.is_empty() {
+            return Err(TypeError::Empty(TypeKind::Tuple));
+        }
+        let product = Product::new(types, TypeKind::Tuple)?;
+        Ok(Type::Tuple(Box::new(TupleType { product })))
+    }
+
+    /// `variant { name(T), name, … }` with at least one case.
+    pub fn variant<N: Into<Box<str>>>(
+        cases: impl IntoIterator<Item = (N, Option<Type>)>,
+    ) -> Result<Type, TypeError> {
+        let (names, types): (Vec<Box<str>>, Vec<Option<Type>>) =
+            cases.into_iter().map(|(n, t)| (n.into(), t)).unzip();
+        check_unique(names.iter().map(|n| &**n), TypeKind::Variant)?;
+        let sum = Sum::new(types, TypeKind::Variant)?;
+        Ok(Type::Variant(Box::new(VariantType {
+            names: names.into(),
+            sum,
+        })))
+    }
+
+    /// `enum { name, … }` with at least one case.
+    pub fn enumeration<N: Into<Box<str>>>(
+        names: impl IntoIterator<Item = N>,
+    ) -> Result<Type, TypeError> {
+        let names: Vec<Box<str>> = names.into_iter().map(Into::into).collect();
+        check_unique(names.iter().map(|n| &**n), TypeKind::Enum)?;
+        let sum = Sum::new(names.iter().map(|_| None).collect(), TypeKind::Enum)?;
+        Ok(Type::Enum(Box::new(EnumType {
+            names: names.into(),
+            sum,
+        })))
+    }
+
+    /// `option<some>`.
+    pub fn option(some: Type) -> Result<Type, TypeError> {
+        let sum = Sum::new(alloc::vec![None, Some(some)], TypeKind::Option)?;
+        Ok(Type::Option(Box::new(OptionType { sum })))
+    }
+
+    /// `result<ok, err>`; `None` is a side without payload.
+    pub fn result(ok: Option<Type>, err: Option<Type>) -> Result<Type, TypeError> {
+        let sum = Sum::new(alloc::vec![ok, err], TypeKind::Result)?;
+        Ok(Type::Result(Box::new(ResultType { sum })))
+    }
+
+    /// `flags { name, … }` with 1 to 32 labels.
+    pub fn flags<N: Into<Box<str>>>(names: impl IntoIterator<Item = N>) -> Result<Type, TypeError> {
+        let names: Vec<Box<str>> = names.into_iter().map(Into::into).collect();
+        if names.is_empty() {
+            return Err(TypeError::Empty(TypeKind::Flags));
+        }
+        if names.len() > MAX_FLAGS {
+            return Err(TypeError::TooManyFlags(names.len()));
+        }
+        check_unique(names.iter().map(|n| &**n), TypeKind::Flags)?;
+        Ok(Type::Flags(Box::new(FlagsType {
+            names: names.into(),
+        })))
+    }
+
+    /// What kind of type this is.
+    pub fn kind(&self) -> TypeKind {
+        match self {
+            Type::Bool => TypeKind::Bool,
+            Type::S8 => TypeKind::S8,
+            Type::U8 => TypeKind::U8,
+            Type::S16 => TypeKind::S16,
+            Type::U16 => TypeKind::U16,
+            Type::S32 => TypeKind::S32,
+            Type::U32 => TypeKind::U32,
+            Type::S64 => TypeKind::S64,
+            Type::U64 => TypeKind::U64,
+            Type::F32 => TypeKind::F32,
+            Type::F64 => TypeKind::F64,
+            Type::Char => TypeKind::Char,
+            Type::String => TypeKind::String,
+            Type::List(_) => TypeKind::List,
+            Type::Record(_) => TypeKind::Record,
+            Type::Tuple(_) => TypeKind::Tuple,
+            Type::Variant(_) => TypeKind::Variant,
+            Type::Enum(_) => TypeKind::Enum,
+            Type::Option(_) => TypeKind::Option,
+            Type::Result(_) => TypeKind::Result,
+            Type::Flags(_) => TypeKind::Flags,
+            Type::Own(_) => TypeKind::Own,
+            Type::Borrow(_) => TypeKind::Borrow,
+        }
+    }
+
+    /// Size and alignment in linear memory.
+    pub fn layout(&self) -> Layout {
+        match self {
+            Type::Bool | Type::S8 | Type::U8 => Layout::SCALAR1,
+            Type::S16 | Type::U16 => Layout::SCALAR2,
+            Type::S32 | Type::U32 | Type::F32 | Type::Char => Layout::SCALAR4,
+            Type::Own(_) | Type::Borrow(_) => Layout::SCALAR4,
+            Type::S64 | Type::U64 | Type::F64 => Layout::SCALAR8,
+            Type::String | Type::List(_) => Layout::POINTER_PAIR,
+            Type::Record(r) => r.product.layout,
+            Type::Tuple(t) => t.product.layout,
+            Type::Variant(v) => v.sum.layout,
+            Type::Enum(e) => e.sum.layout,
+            Type::Option(o) => o.sum.layout,
+            Type::Result(r) => r.sum.layout,
+            Type::Flags(f) => f.layout(),
+        }
+    }
+
+    /// The core values this type flattens to.
+    pub fn flat(&self) -> &[FlatType] {
+        match self {
+            Type::Bool | Type::S8 | Type::U8 | Type::S16 | Type::U16 | Type::S32 | Type::U32 => {
+                FLAT_I32
+            }
+            Type::Char | Type::Flags(_) | Type::Own(_) | Type::Borrow(_) => FLAT_I32,
+            Type::S64 | Type::U64 => FLAT_I64,
+            Type::F32 => FLAT_F32,
+            Type::F64 => FLAT_F64,
+            Type::String | Type::List(_) => FLAT_PAIR,
+            Type::Record(r) => &r.product.flat,
+            Type::Tuple(t) => &t.product.flat,
+            Type::Variant(v) => &v.sum.flat,
+            Type::Enum(e) => &e.sum.flat,
+            Type::Option(o) => &o.sum.flat,
+            Type::Result(r) => &r.sum.flat,
+        }
+    }
+
+    /// Nesting depth: 0 for scalars and strings.
+    pub fn depth(&self) -> u32 {
+        match self {
+            Type::List(l) => l.depth,
+            Type::Record(r) => r.product.depth,
+            Type::Tuple(t) => t.product.depth,
+            Type::Variant(v) => v.sum.depth,
+            Type::Enum(e) => e.sum.depth,
+            Type::Option(o) => o.sum.depth,
+            Type::Result(r) => r.sum.depth,
+            _ => 0,
+        }
+    }
+
+    /// Whether values of this type reach into linear memory (strings or lists anywhere).
+    pub fn needs_memory(&self) -> bool {
+        match self {
+            Type::String | Type::List(_) => true,
+            Type::Record(r) => r.product.types.iter().any(Type::needs_memory),
+            Type::Tuple(t) => t.product.types.iter().any(Type::needs_memory),
+            Type::Variant(v) => v.sum.cases.iter().flatten().any(Type::needs_memory),
+            Type::Option(o) => o.some().needs_memory(),
+            Type::Result(r) => r.sum.cases.iter().flatten().any(Type::needs_memory),
+            _ => false,
+        }
+    }
+
+    /// Whether this type holds an `own` or `borrow` handle anywhere.
+    pub fn has_handles(&self) -> bool {
+        match self {
+            Type::Own(_) | Type::Borrow(_) => true,
+            Type::List(l) => l.elem.has_handles(),
+            Type::Record(r) => r.product.types.iter().any(Type::has_handles),
+            Type::Tuple(t) => t.product.types.iter().any(Type::has_handles),
+            Type::Variant(v) => v.sum.cases.iter().flatten().any(Type::has_handles),
+            Type::Option(o) => o.some().has_handles(),
+            Type::Result(r) => r.sum.cases.iter().flatten().any(Type::has_handles),
+            _ => false,
+        }
+    }
+}
