@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages the tests need, beyond the Rust toolchain: clang and
+# wasi-libc for test guests, the cross compilers and qemu-user for layout
+# checks across architectures. Idempotent; needs root (CI and developer
+# machines here run as root).
+set -euo pipefail
+packages=(
+    clang lld wasi-libc libclang-rt-dev-wasm32
+    gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 gcc-avr avr-libc
+    gcc-mips-linux-gnu binutils-mips-linux-gnu qemu-user
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

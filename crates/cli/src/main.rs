@@ -1,0 +1,42 @@
+//! The `wasmbed` command.
+//!
+//! Every failure prints one line, `error: …`, naming what went wrong and
+//! where, and exits with status 1; never a backtrace.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod layout;
+
+#[derive(Parser)]
+#[command(
+    name = "wasmbed",
+    version,
+    about = "WIT-defined WebAssembly on embeddable core engines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Struct layouts that are the same bytes on every architecture.
+    Layout(layout::LayoutArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Layout(args) => layout::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // `{:#}` keeps anyhow's context chain on one line.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Audit of existing C headers across targets, and WIT proposals for C structs (to be filled in).

@@ -1,0 +1,1 @@
+//! WIT to C headers and Rust types (to be filled in).
