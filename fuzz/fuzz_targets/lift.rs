@@ -7,66 +7,8 @@
 
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use wasmbed_abi::{
-    lift_flat, load, store, BumpMemory, FlatType, FlatVal, RawHandles, ResourceId, Type,
-};
-
-const MAX_DEPTH: u32 = 5;
-
-fn names(u: &mut Unstructured, max: usize) -> Result<Vec<String>> {
-    let n = u.int_in_range(1..=max)?;
-    Ok((0..n).map(|i| format!("n{i}")).collect())
-}
-
-fn ty(u: &mut Unstructured, depth: u32) -> Result<Type> {
-    let max = if depth == 0 { 13 } else { 22 };
-    let built = match u.int_in_range(0..=max)? {
-        0 => Type::Bool,
-        1 => Type::S8,
-        2 => Type::U8,
-        3 => Type::S16,
-        4 => Type::U16,
-        5 => Type::S32,
-        6 => Type::U32,
-        7 => Type::S64,
-        8 => Type::U64,
-        9 => Type::F32,
-        10 => Type::F64,
-        11 => Type::Char,
-        12 => Type::String,
-        13 => Type::Own(ResourceId(0)),
-        14 => Type::list(ty(u, depth - 1)?).unwrap(),
-        15 => {
-            let fields = names(u, 5)?
-                .into_iter()
-                .map(|n| Ok((n, ty(u, depth - 1)?)))
-                .collect::<Result<Vec<_>>>()?;
-            Type::record(fields).unwrap()
-        }
-        16 => {
-            let n = u.int_in_range(1..=5)?;
-            let tys = (0..n).map(|_| ty(u, depth - 1)).collect::<Result<Vec<_>>>()?;
-            Type::tuple(tys).unwrap()
-        }
-        17 => {
-            let cases = names(u, 5)?
-                .into_iter()
-                .map(|n| Ok((n, if u.arbitrary()? { Some(ty(u, depth - 1)?) } else { None })))
-                .collect::<Result<Vec<_>>>()?;
-            Type::variant(cases).unwrap()
-        }
-        18 => Type::enumeration(names(u, 300)?).unwrap(),
-        19 => Type::option(ty(u, depth - 1)?).unwrap(),
-        20 => {
-            let ok = if u.arbitrary()? { Some(ty(u, depth - 1)?) } else { None };
-            let err = if u.arbitrary()? { Some(ty(u, depth - 1)?) } else { None };
-            Type::result(ok, err).unwrap()
-        }
-        21 => Type::flags(names(u, 32)?).unwrap(),
-        _ => Type::Borrow(ResourceId(1)),
-    };
-    Ok(built)
-}
+use wasmbed_abi::{lift_flat, load, store, BumpMemory, FlatType, FlatVal, RawHandles};
+use wasmbed_fuzz::{ty, MAX_DEPTH};
 
 /// A core value, often small enough to be a pointer or length into `mem_len` bytes.
 fn flat(u: &mut Unstructured, t: FlatType, mem_len: usize) -> Result<FlatVal> {
@@ -87,7 +29,11 @@ fn run(data: &[u8]) -> Result<()> {
     for t in ty.flat() {
         flats.push(flat(&mut u, *t, mem_len)?);
     }
-    let ptr = if u.arbitrary()? { u.int_in_range(0..=mem_len as u32)? } else { u.arbitrary()? };
+    let ptr = if u.arbitrary()? {
+        u.int_in_range(0..=mem_len as u32)?
+    } else {
+        u.arbitrary()?
+    };
     let mut mem = u.bytes(u.len().min(mem_len))?.to_vec();
     mem.resize(mem_len, 0);
 
@@ -104,7 +50,10 @@ fn run(data: &[u8]) -> Result<()> {
         let mut scratch = BumpMemory::new(&mut bytes, 1 << 15);
         if store(&ty, &value, 0, &mut scratch, &mut RawHandles).is_ok() {
             let back = load(&ty, scratch.data(), 0, &mut RawHandles).expect("stored value loads");
-            assert!(format!("{back:?}") == format!("{value:?}"), "round trip changed the value");
+            assert!(
+                format!("{back:?}") == format!("{value:?}"),
+                "round trip changed the value"
+            );
         }
     }
     Ok(())

@@ -37,6 +37,7 @@ mod lift;
 mod lower;
 mod memory;
 pub mod names;
+mod slices;
 mod trap;
 mod types;
 mod val;
@@ -46,13 +47,16 @@ pub use func::{flatten_functype, AbiContext, CoreSignature, FuncType};
 pub use lift::{lift_flat, load};
 pub use lower::{lower_flat, store};
 pub use memory::{BumpMemory, GuestMemory, Handles, RawHandles};
+pub use slices::{write_bytes, write_list, write_str};
 pub use trap::{ResourceTrap, Trap};
 pub use types::{
     flatten_type, DiscriminantSize, EnumType, FlagsType, FlatType, Layout, ListType, OptionType,
     RecordType, ResourceId, ResultType, TupleType, Type, TypeError, TypeKind, VariantType,
 };
 pub use val::{FlatVal, Val};
-pub use view::{read_bytes, read_list, read_str, Scalar};
+pub use view::{read_bytes, read_list, read_str, read_struct, Scalar};
+/// The crate of the little-endian types that zero-copy views are made of.
+pub use zerocopy;
 
 /// Flat parameters passed directly before they spill into memory.
 pub const MAX_FLAT_PARAMS: usize = 16;

@@ -1,7 +1,7 @@
 //! Unit tests of layout, traps and the zero-copy views; the specification's
 //! cases are in `tests/vectors.rs`.
 
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -276,4 +276,44 @@ fn spilled_arguments_round_trip_through_memory() {
     assert!(matches!(err, Err(Trap::OutOfBounds { .. })));
 }
 
-use alloc::string::String;
+#[test]
+fn read_struct_borrows_guest_memory_after_checking_alignment_and_bounds() {
+    use zerocopy::little_endian::{U16, U32};
+
+    /// `record { a: u16, b: u32 }`: size 8, align 4, `a` at 0, `b` at 4.
+    #[derive(
+        zerocopy::FromBytes, zerocopy::KnownLayout, zerocopy::Immutable, zerocopy::Unaligned,
+    )]
+    #[repr(C)]
+    struct Pair {
+        a: U16,
+        _pad: [u8; 2],
+        b: U32,
+    }
+
+    let mut mem = [0u8; 32];
+    mem[8..10].copy_from_slice(&0x1234u16.to_le_bytes());
+    mem[12..16].copy_from_slice(&0xdead_beefu32.to_le_bytes());
+    let pair: &Pair = read_struct(&mem, 8, 4).unwrap();
+    assert_eq!((pair.a.get(), pair.b.get()), (0x1234, 0xdead_beef));
+    assert!(core::ptr::eq(pair as *const Pair as *const u8, &mem[8]));
+
+    assert_eq!(
+        read_struct::<Pair>(&mem, 6, 4).err(),
+        Some(Trap::Misaligned {
+            ty: TypeKind::Record,
+            ptr: 6,
+            align: 4
+        })
+    );
+    assert!(matches!(
+        read_struct::<Pair>(&mem, 28, 4),
+        Err(Trap::OutOfBounds { len: 8, .. })
+    ));
+    assert!(matches!(
+        read_struct::<Pair>(&mem, u32::MAX - 3, 4),
+        Err(Trap::OutOfBounds { .. })
+    ));
+    // An alignment of 0 is taken as 1, never a division by zero.
+    assert!(read_struct::<Pair>(&mem, 3, 0).is_ok());
+}

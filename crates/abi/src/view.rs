@@ -87,3 +87,25 @@ pub fn read_str(mem: &[u8], ptr: u32, len: u32) -> Result<&str, Trap> {
         at: e.valid_up_to() as u32,
     })
 }
+
+/// Borrows a fixed-size struct `T` at `ptr`, such as one `wasmbed layout --lang rust` generates.
+///
+/// `align` is the Canonical ABI alignment of the WIT type (`T::ALIGN` on a
+/// generated type): `T` itself is made of alignment-1 little-endian fields,
+/// so the check the ABI requires is made here. A misaligned pointer is
+/// [`Trap::Misaligned`], a range past the memory [`Trap::OutOfBounds`]; both
+/// name the type as a `record`. Nothing is copied: the result points into `mem`.
+pub fn read_struct<T>(mem: &[u8], ptr: u32, align: u32) -> Result<&T, Trap>
+where
+    T: FromBytes + KnownLayout + Immutable + Unaligned,
+{
+    let size = core::mem::size_of::<T>() as u64;
+    check_aligned(TypeKind::Record, ptr, align.max(1))?;
+    let range = checked_range(TypeKind::Record, ptr, size, mem.len())?;
+    T::ref_from_bytes(&mem[range]).map_err(|_| Trap::OutOfBounds {
+        ty: TypeKind::Record,
+        ptr,
+        len: size,
+        memory: mem.len() as u64,
+    })
+}
