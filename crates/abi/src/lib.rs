@@ -37,6 +37,7 @@ mod lift;
 mod lower;
 mod memory;
 pub mod names;
+mod scalar;
 mod slices;
 mod trap;
 mod types;

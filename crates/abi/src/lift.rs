@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::memory::{check_aligned, checked_range, Handles};
+use crate::scalar;
 use crate::trap::Trap;
 use crate::types::{FlatType, ListType, Product, Sum, Type, TypeKind};
 use crate::val::{FlatVal, Val};
@@ -159,19 +160,12 @@ impl<H: Handles + ?Sized> Lifter<'_, H> {
 
     fn load(&mut self, ty: &Type, ptr: u32) -> Result<Val, Trap> {
         let k = ty.kind();
+        let size = ty.layout().size;
+        let range = checked_range(k, ptr, size.into(), self.mem.len())?;
+        if let Some(v) = scalar::decode(ty, &self.mem[range]) {
+            return v;
+        }
         Ok(match ty {
-            Type::Bool => Val::Bool(self.bytes::<1>(k, ptr)?[0] != 0),
-            Type::S8 => Val::S8(i8::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::U8 => Val::U8(u8::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::S16 => Val::S16(i16::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::U16 => Val::U16(u16::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::S32 => Val::S32(i32::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::U32 => Val::U32(self.u32_at(k, ptr)?),
-            Type::S64 => Val::S64(i64::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::U64 => Val::U64(u64::from_le_bytes(self.bytes(k, ptr)?)),
-            Type::F32 => Val::F32(canonical_f32(f32::from_le_bytes(self.bytes(k, ptr)?))),
-            Type::F64 => Val::F64(canonical_f64(f64::from_le_bytes(self.bytes(k, ptr)?))),
-            Type::Char => Val::Char(char_of(self.u32_at(k, ptr)?)?),
             Type::String => {
                 let (p, l) = self.pair(k, ptr)?;
                 Val::String(String::from(read_str(self.mem, p, l)?))
@@ -199,6 +193,8 @@ impl<H: Handles + ?Sized> Lifter<'_, H> {
             }
             Type::Own(r) => Val::Own(self.handles.lift_own(*r, self.u32_at(k, ptr)?)?),
             Type::Borrow(r) => Val::Borrow(self.handles.lift_borrow(*r, self.u32_at(k, ptr)?)?),
+            // Scalars were decoded above.
+            _ => return Err(Trap::ValueMismatch { expected: k }),
         })
     }
 
@@ -235,9 +231,13 @@ impl<H: Handles + ?Sized> Lifter<'_, H> {
             });
         }
         check_aligned(TypeKind::List, ptr, layout.align)?;
-        checked_range(TypeKind::List, ptr, bytes, self.mem.len())?;
+        let range = checked_range(TypeKind::List, ptr, bytes, self.mem.len())?;
         // The range check bounds `len` by the memory size: every element has at least one byte.
         let mut out = Vec::with_capacity(len as usize);
+        // Scalar elements decode straight from the checked range.
+        if let Some(r) = scalar::decode_all(elem, &self.mem[range], &mut out) {
+            return r.map(|()| Val::List(out));
+        }
         let mut at = ptr;
         for _ in 0..len {
             out.push(self.load(elem, at)?);

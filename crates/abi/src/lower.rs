@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 
 use crate::lift::{canonical_f32, canonical_f64};
 use crate::memory::{allocate, check_aligned, checked_range, GuestMemory, Handles};
+use crate::scalar;
 use crate::trap::Trap;
 use crate::types::{FlatType, ListType, Product, Sum, Type, TypeKind};
 use crate::val::{FlatVal, Val};
@@ -118,6 +119,12 @@ impl<M: GuestMemory + ?Sized, H: Handles + ?Sized> Lowerer<'_, M, H> {
         let len = u32::try_from(elems.len()).map_err(|_| too_long())?;
         let bytes = len.checked_mul(layout.size).ok_or_else(too_long)?;
         let ptr = allocate(self.mem, layout.align, bytes)?;
+        // Scalar elements encode straight into the checked block.
+        let data = self.mem.data_mut();
+        let range = checked_range(TypeKind::List, ptr, bytes.into(), data.len())?;
+        if let Some(r) = scalar::encode_all(l.elem(), elems, &mut data[range]) {
+            return r.map(|()| (ptr, len));
+        }
         let mut at = ptr;
         for e in elems {
             self.store(l.elem(), e, at)?;
@@ -129,19 +136,13 @@ impl<M: GuestMemory + ?Sized, H: Handles + ?Sized> Lowerer<'_, M, H> {
 
     pub(crate) fn store(&mut self, ty: &Type, val: &Val, ptr: u32) -> Result<(), Trap> {
         let k = ty.kind();
+        let size = ty.layout().size;
+        let data = self.mem.data_mut();
+        let range = checked_range(k, ptr, size.into(), data.len())?;
+        if let Some(r) = scalar::encode(ty, val, &mut data[range]) {
+            return r;
+        }
         match (ty, val) {
-            (Type::Bool, Val::Bool(b)) => self.write(k, ptr, &[u8::from(*b)]),
-            (Type::S8, Val::S8(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::U8, Val::U8(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::S16, Val::S16(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::U16, Val::U16(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::S32, Val::S32(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::U32, Val::U32(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::S64, Val::S64(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::U64, Val::U64(v)) => self.write(k, ptr, &v.to_le_bytes()),
-            (Type::F32, Val::F32(v)) => self.write(k, ptr, &canonical_f32(*v).to_le_bytes()),
-            (Type::F64, Val::F64(v)) => self.write(k, ptr, &canonical_f64(*v).to_le_bytes()),
-            (Type::Char, Val::Char(c)) => self.write(k, ptr, &u32::from(*c).to_le_bytes()),
             (Type::String, Val::String(s)) => {
                 let (p, l) = self.store_string(s)?;
                 self.write_pair(k, ptr, p, l)
