@@ -1,21 +1,26 @@
 //! WIT types to `wasmbed-abi` types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use wasmbed_abi::{ResourceId, Type};
-use wit_parser::{Handle, Resolve, TypeDefKind, TypeId, TypeOwner};
+use wit_parser::{Handle, InterfaceId, Resolve, TypeDefKind, TypeId, TypeOwner};
 
 use crate::WitError;
 
 /// Converts WIT types to ABI types, once per WIT type, numbering resources as it meets them.
 ///
 /// Each original resource (not an alias made with `type x = y`) gets its own
-/// [`ResourceId`], so every resource type has its own handle table.
+/// [`ResourceId`], so every resource type has its own handle table. A world
+/// that imports and exports the same interface has two copies of its
+/// resources: types met while converting exports use the exported copy.
 #[derive(Debug)]
 pub struct TypeMap<'r> {
     resolve: &'r Resolve,
-    cache: HashMap<TypeId, Type>,
-    resources: Vec<TypeId>,
+    cache: HashMap<(TypeId, bool), Type>,
+    /// Original resource type and whether it is the exported copy.
+    resources: Vec<(TypeId, bool)>,
+    exported: HashSet<InterfaceId>,
+    exporting: bool,
 }
 
 impl<'r> TypeMap<'r> {
@@ -25,7 +30,19 @@ impl<'r> TypeMap<'r> {
             resolve,
             cache: HashMap::new(),
             resources: Vec::new(),
+            exported: HashSet::new(),
+            exporting: false,
         }
+    }
+
+    /// Declares the interfaces a world exports, whose resources have an exported copy.
+    pub fn set_exported_interfaces(&mut self, ids: impl IntoIterator<Item = InterfaceId>) {
+        self.exported = ids.into_iter().collect();
+    }
+
+    /// From now on, converts types as seen by the world's exports (`true`) or imports.
+    pub fn set_exporting(&mut self, exporting: bool) {
+        self.exporting = exporting;
     }
 
     /// The ABI type of a WIT type.
@@ -57,7 +74,7 @@ impl<'r> TypeMap<'r> {
 
     /// The ABI type of a named or anonymous WIT type definition.
     pub fn convert_id(&mut self, id: TypeId) -> Result<Type, WitError> {
-        if let Some(t) = self.cache.get(&id) {
+        if let Some(t) = self.cache.get(&(id, self.exporting)) {
             return Ok(t.clone());
         }
         let def = &self.resolve.types[id];
@@ -111,7 +128,7 @@ impl<'r> TypeMap<'r> {
             ty: self.type_name(id),
             source,
         })?;
-        self.cache.insert(id, built.clone());
+        self.cache.insert((id, self.exporting), built.clone());
         Ok(built)
     }
 
@@ -124,18 +141,22 @@ impl<'r> TypeMap<'r> {
         while let TypeDefKind::Type(wit_parser::Type::Id(next)) = self.resolve.types[id].kind {
             id = next;
         }
-        let index = match self.resources.iter().position(|r| *r == id) {
+        let exported_copy = self.exporting
+            && matches!(self.resolve.types[id].owner, TypeOwner::Interface(i) if self.exported.contains(&i));
+        let key = (id, exported_copy);
+        let index = match self.resources.iter().position(|r| *r == key) {
             Some(i) => i,
             None => {
-                self.resources.push(id);
+                self.resources.push(key);
                 self.resources.len() - 1
             }
         };
         ResourceId(index as u32)
     }
 
-    /// The WIT resource types met so far, indexed by their [`ResourceId`].
-    pub fn resources(&self) -> &[TypeId] {
+    /// The WIT resource types met so far, indexed by their [`ResourceId`], with
+    /// whether each is the exported copy.
+    pub fn resources(&self) -> &[(TypeId, bool)] {
         &self.resources
     }
 
