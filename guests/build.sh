@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Rebuilds every committed guest under guests/ and examples/ from its sources, deterministically:
+# running it twice gives the same bytes, and on a clean tree
+#     bash guests/build.sh && git diff --exit-code guests/ examples/
+# shows nothing. Each guest directory `guests/NAME` has a function `build_NAME`
+# below; a directory without one is an error, so no guest is left stale.
+# Needs clang, wasm-ld and wasi-libc (.ci/install-packages.sh), wit-bindgen
+# (.ci/install-tools.sh) and cargo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLANG=${CLANG:-clang}
+# Freestanding wasm32, no libc: see /work/shared/design/GUESTS.md. No debug
+# information, so no path or time ends up in the binary.
+WASM_CFLAGS=(--target=wasm32 -O2 -std=c11 -Wall -Wextra -Werror
+             -nostdlib -ffreestanding -Wl,--no-entry)
+
+# The wasmbed command, built from this tree.
+wasmbed() {
+    cargo run --quiet --locked -p wasmbed-cli -- "$@"
+}
+
+# guests/layout: a C guest that writes a struct through a header generated from WIT.
+build_layout() {
+    local dir=guests/layout
+    wasmbed layout "$dir/layout.wit" --lang c -o "$dir/layout.h"
+    wasmbed layout "$dir/layout.wit" --lang rust -o "$dir/layout.rs"
+    (cd "$dir" && "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--export=write_reading \
+        writer.c -o writer.wasm)
+}
+
+# examples/sensor: the README's example, a wit-bindgen C guest (legacy names,
+# world in its `component-type` section) built against wasi-libc as a reactor.
+build_example_sensor() {
+    local dir=examples/sensor gen
+    gen=$(mktemp -d)
+    wit-bindgen c "$dir/sensor.wit" --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" --target=wasm32-wasi -Os -mexec-model=reactor -Wl,--strip-debug -I"$gen" \
+        "$dir/sensor.c" "$gen/sensor.c" "$gen/sensor_component_type.o" -o "$dir/sensor.wasm"
+    rm -rf "$gen"
+}
+
+status=0
+for dir in examples/*/; do
+    name=$(basename "$dir")
+    if declare -F "build_example_${name//-/_}" >/dev/null; then
+        echo "example $name"
+        "build_example_${name//-/_}"
+    else
+        echo "guests/build.sh: no build_example_${name//-/_} function for examples/$name" >&2
+        status=1
+    fi
+done
+for dir in guests/*/; do
+    name=$(basename "$dir")
+    if declare -F "build_${name//-/_}" >/dev/null; then
+        echo "guest $name"
+        "build_${name//-/_}"
+    else
+        echo "guests/build.sh: no build_${name//-/_} function for guests/$name" >&2
+        status=1
+    fi
+done
+exit $status
