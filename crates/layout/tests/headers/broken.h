@@ -1,0 +1,6 @@
+#include <stdint.h>
+
+struct broken {
+    uint32_t a
+    unknown_t b;
+};
