@@ -1,0 +1,375 @@
+//! The wasmi backend: the default engine, small enough for microcontrollers.
+
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+use core::fmt;
+
+use wasmbed_abi::{FlatType, FlatVal};
+use wasmi::{
+    AsContextMut, Caller, Config, Func, Linker, Memory, Store, StoreLimits, StoreLimitsBuilder,
+    ValType,
+};
+
+use super::{Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, Limits, Special};
+use crate::error::TrapReason;
+use crate::{Error, ErrorKind, State};
+
+/// The wasmi engine.
+#[derive(Clone)]
+pub struct Wasmi {
+    engine: wasmi::Engine,
+    fuel: bool,
+}
+
+impl Wasmi {
+    /// An engine without fuel metering (fastest).
+    pub fn new() -> Wasmi {
+        Wasmi {
+            engine: wasmi::Engine::default(),
+            fuel: false,
+        }
+    }
+
+    /// An engine that meters fuel, so [`Limits::fuel`] can stop a runaway guest.
+    pub fn with_fuel() -> Wasmi {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        Wasmi {
+            engine: wasmi::Engine::new(&config),
+            fuel: true,
+        }
+    }
+}
+
+impl Default for Wasmi {
+    fn default() -> Wasmi {
+        Wasmi::new()
+    }
+}
+
+/// What the store holds: the runtime's state and the exports it calls itself.
+pub struct Data {
+    state: State,
+    memory: Option<Memory>,
+    realloc: Option<Func>,
+    dtors: Vec<Option<Func>>,
+    limits: StoreLimits,
+}
+
+/// A wasmi instance.
+pub struct WasmiInstance {
+    store: Store<Data>,
+    instance: wasmi::Instance,
+}
+
+/// A host function's error carried through wasmi back to the runtime.
+#[derive(Debug)]
+struct HostFail(Error);
+
+impl fmt::Display for HostFail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl wasmi::errors::HostError for HostFail {}
+
+fn val_type(t: FlatType) -> ValType {
+    match t {
+        FlatType::I32 => ValType::I32,
+        FlatType::I64 => ValType::I64,
+        FlatType::F32 => ValType::F32,
+        FlatType::F64 => ValType::F64,
+    }
+}
+
+fn to_wasmi(v: FlatVal) -> wasmi::Val {
+    match v {
+        FlatVal::I32(i) => wasmi::Val::I32(i),
+        FlatVal::I64(i) => wasmi::Val::I64(i),
+        FlatVal::F32(f) => wasmi::Val::F32(f.into()),
+        FlatVal::F64(f) => wasmi::Val::F64(f.into()),
+    }
+}
+
+fn from_wasmi(v: &wasmi::Val) -> FlatVal {
+    match v {
+        wasmi::Val::I32(i) => FlatVal::I32(*i),
+        wasmi::Val::I64(i) => FlatVal::I64(*i),
+        wasmi::Val::F32(f) => FlatVal::F32(f32::from(*f)),
+        wasmi::Val::F64(f) => FlatVal::F64(f64::from(*f)),
+        // The world's signatures have only numbers; validation ensured the rest.
+        _ => FlatVal::I32(0),
+    }
+}
+
+/// A wasmi error as a runtime error: a host function's own error, or an engine trap.
+fn from_wasmi_error(e: wasmi::Error, func: &str) -> Error {
+    if e.downcast_ref::<HostFail>().is_none() {
+        return Error::trap(func, TrapReason::Engine(e.to_string()));
+    }
+    match e.downcast::<HostFail>() {
+        Some(HostFail(inner)) => inner,
+        None => Error::trap(func, TrapReason::Engine("host function failed".into())),
+    }
+}
+
+/// The two ways to reach the store: the store itself, or a host function's `Caller`.
+trait Ctx: AsContextMut<Data = Data> {
+    fn data_ref(&self) -> &Data;
+    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data);
+    fn memory_ref(&self) -> &[u8];
+}
+
+impl Ctx for Store<Data> {
+    fn data_ref(&self) -> &Data {
+        self.data()
+    }
+    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
+        match memory {
+            Some(m) => m.data_and_store_mut(self),
+            None => (&mut [], self.data_mut()),
+        }
+    }
+    fn memory_ref(&self) -> &[u8] {
+        match self.data().memory {
+            Some(m) => m.data(self),
+            None => &[],
+        }
+    }
+}
+
+impl Ctx for Caller<'_, Data> {
+    fn data_ref(&self) -> &Data {
+        self.data()
+    }
+    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
+        match memory {
+            Some(m) => m.data_and_store_mut(self),
+            None => (&mut [], self.data_mut()),
+        }
+    }
+    fn memory_ref(&self) -> &[u8] {
+        match self.data().memory {
+            Some(m) => m.data(self),
+            None => &[],
+        }
+    }
+}
+
+/// Guest access through anything that reaches the store.
+struct Access<'c, C>(&'c mut C);
+
+impl<C: Ctx> GuestAccess for Access<'_, C> {
+    fn memory(&self) -> &[u8] {
+        self.0.memory_ref()
+    }
+
+    fn memory_and_state(&mut self) -> (&mut [u8], &mut State) {
+        let memory = self.0.data_ref().memory;
+        let (bytes, data) = self.0.mem_and_data(memory);
+        (bytes, &mut data.state)
+    }
+
+    fn call_guest(
+        &mut self,
+        which: GuestFunc,
+        args: &[FlatVal],
+        results: &mut [FlatVal],
+    ) -> Result<(), Error> {
+        let data = self.0.data_ref();
+        let (func, name) = match which {
+            GuestFunc::Realloc => (data.realloc, "realloc"),
+            GuestFunc::Dtor(r) => match data.dtors.get(r.0 as usize).copied().flatten() {
+                Some(f) => (Some(f), "destructor"),
+                // A destructor is optional: without one, dropping does nothing more.
+                None => return Ok(()),
+            },
+        };
+        let func = func.ok_or_else(|| {
+            Error::trap(
+                name,
+                TrapReason::Engine(format!("the module exports no `{name}`")),
+            )
+        })?;
+        call_func(&mut *self.0, &func, args, results, name)
+    }
+}
+
+fn call_func(
+    mut cx: impl AsContextMut<Data = Data>,
+    func: &Func,
+    args: &[FlatVal],
+    results: &mut [FlatVal],
+    name: &str,
+) -> Result<(), Error> {
+    const STACK: usize = 17;
+    let mut inputs: [wasmi::Val; STACK] = core::array::from_fn(|_| wasmi::Val::I32(0));
+    let mut outputs: [wasmi::Val; 1] = [wasmi::Val::I32(0)];
+    if args.len() > STACK || results.len() > 1 {
+        let inputs: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
+        let mut outputs: Vec<wasmi::Val> = results.iter().map(|r| to_wasmi(*r)).collect();
+        func.call(&mut cx, &inputs, &mut outputs)
+            .map_err(|e| from_wasmi_error(e, name))?;
+        for (r, o) in results.iter_mut().zip(&outputs) {
+            *r = from_wasmi(o);
+        }
+        return Ok(());
+    }
+    for (i, a) in inputs.iter_mut().zip(args) {
+        *i = to_wasmi(*a);
+    }
+    for (o, r) in outputs.iter_mut().zip(results.iter()) {
+        *o = to_wasmi(*r);
+    }
+    func.call(
+        &mut cx,
+        &inputs[..args.len()],
+        &mut outputs[..results.len()],
+    )
+    .map_err(|e| from_wasmi_error(e, name))?;
+    if let (Some(r), Some(o)) = (results.first_mut(), outputs.first()) {
+        *r = from_wasmi(o);
+    }
+    Ok(())
+}
+
+impl Engine for Wasmi {
+    type Module = wasmi::Module;
+    type Instance = WasmiInstance;
+
+    fn compile(&self, wasm: &[u8]) -> Result<wasmi::Module, Error> {
+        wasmi::Module::new(&self.engine, wasm).map_err(|e| ErrorKind::Compile(e.to_string()).into())
+    }
+
+    fn instantiate(
+        &self,
+        module: &wasmi::Module,
+        imports: Vec<EngineImport>,
+        special: Special,
+        state: State,
+        limits: &Limits,
+    ) -> Result<WasmiInstance, Error> {
+        let data = Data {
+            state,
+            memory: None,
+            realloc: None,
+            dtors: Vec::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.max_memory_pages as usize * 65536)
+                .instances(1)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, data);
+        store.limiter(|d| &mut d.limits);
+        match (limits.fuel, self.fuel) {
+            (Some(fuel), true) => store
+                .set_fuel(fuel)
+                .map_err(|e| ErrorKind::Link(e.to_string()))?,
+            (Some(_), false) => {
+                return Err(ErrorKind::Link(
+                    "fuel limit set on an engine without fuel metering (use `Wasmi::with_fuel`)"
+                        .into(),
+                )
+                .into())
+            }
+            (None, _) => {}
+        }
+        let mut linker = Linker::<Data>::new(&self.engine);
+        for import in imports {
+            let ty = wasmi::FuncType::new(
+                import.params.iter().map(|t| val_type(*t)),
+                import.results.iter().map(|t| val_type(*t)),
+            );
+            let func = import.func;
+            linker
+                .func_new(
+                    &import.module,
+                    &import.name,
+                    ty,
+                    move |mut caller: Caller<'_, Data>, params, results| {
+                        let args: Vec<FlatVal> = params.iter().map(from_wasmi).collect();
+                        let mut out = [FlatVal::I32(0)];
+                        let n = results.len().min(1);
+                        if let Some(r) = results.first() {
+                            out[0] = from_wasmi(r);
+                        }
+                        func(&mut Access(&mut caller), &args, &mut out[..n])
+                            .map_err(|e| wasmi::Error::host(HostFail(e)))?;
+                        if let Some(r) = results.first_mut() {
+                            *r = to_wasmi(out[0]);
+                        }
+                        Ok(())
+                    },
+                )
+                .map_err(|e| ErrorKind::Link(e.to_string()))?;
+        }
+        store.data_mut().state.in_start = true;
+        let instance = linker
+            .instantiate_and_start(&mut store, module)
+            .map_err(|e| from_wasmi_error(e, "start"))?;
+        let data = store.data_mut();
+        data.state.in_start = false;
+        let memory = special
+            .memory
+            .as_deref()
+            .and_then(|n| instance.get_memory(&store, n));
+        let realloc = special
+            .realloc
+            .as_deref()
+            .and_then(|n| instance.get_func(&store, n));
+        let dtors = special
+            .dtors
+            .iter()
+            .map(|d| d.as_deref().and_then(|n| instance.get_func(&store, n)))
+            .collect();
+        let data = store.data_mut();
+        data.memory = memory;
+        data.realloc = realloc;
+        data.dtors = dtors;
+        Ok(WasmiInstance { store, instance })
+    }
+}
+
+impl GuestAccess for WasmiInstance {
+    fn memory(&self) -> &[u8] {
+        self.store.memory_ref()
+    }
+
+    fn memory_and_state(&mut self) -> (&mut [u8], &mut State) {
+        let memory = self.store.data().memory;
+        let (bytes, data) = self.store.mem_and_data(memory);
+        (bytes, &mut data.state)
+    }
+
+    fn call_guest(
+        &mut self,
+        func: GuestFunc,
+        args: &[FlatVal],
+        results: &mut [FlatVal],
+    ) -> Result<(), Error> {
+        Access(&mut self.store).call_guest(func, args, results)
+    }
+}
+
+impl EngineInstance for WasmiInstance {
+    type Func = Func;
+
+    fn func(&self, name: &str) -> Option<Func> {
+        self.instance.get_func(&self.store, name)
+    }
+
+    fn call(
+        &mut self,
+        func: &Func,
+        args: &[FlatVal],
+        results: &mut [FlatVal],
+    ) -> Result<(), Error> {
+        call_func(&mut self.store, func, args, results, "export")
+    }
+
+    fn fuel(&self) -> Option<u64> {
+        self.store.get_fuel().ok()
+    }
+}

@@ -1,0 +1,447 @@
+//! A module checked against its world: every `cm32p2` or legacy name matched,
+//! every type checked, once, before anything runs.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use wasmbed_abi::names::{is_cm32p2, Scheme};
+use wasmbed_abi::{AbiContext, CoreSignature, FlatType};
+use wasmbed_wit::world::{CoreNames, ExportTarget, ImportTarget, World};
+use wasmparser::{Parser, Payload, TypeRef, ValType};
+
+use crate::engine::{Engine, Special};
+use crate::{Error, ErrorKind};
+
+/// A core import of the module, with what it is in the world (if anything).
+#[derive(Clone, Debug)]
+pub struct CoreImport {
+    /// Import module name.
+    pub module: String,
+    /// Import field name.
+    pub name: String,
+    /// Its core signature.
+    pub sig: CoreSignature,
+    /// The world item it names; `None` for imports outside the world (served by other host modules).
+    pub target: Option<ImportTarget>,
+}
+
+/// An exported world function the module provides.
+#[derive(Clone, Debug)]
+pub(crate) struct ExportFunc {
+    /// Core export name.
+    pub(crate) name: String,
+    /// Core name of its post-return function, if exported.
+    pub(crate) post: Option<String>,
+}
+
+/// What the module's memory and tables need.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryNeeds {
+    /// Initial pages of memory 0.
+    pub min_pages: u64,
+    /// Maximum pages of memory 0, if declared.
+    pub max_pages: Option<u64>,
+    /// Number of tables and their total initial elements.
+    pub tables: u32,
+    /// Total initial table elements.
+    pub table_elements: u64,
+}
+
+/// A module that fits its world, compiled for engine `E`.
+pub struct Guest<E: Engine> {
+    /// The engine that compiled the module: the only one that may instantiate it.
+    pub(crate) engine: E,
+    pub(crate) module: E::Module,
+    pub(crate) world: Arc<World>,
+    pub(crate) scheme: Scheme,
+    pub(crate) imports: Vec<CoreImport>,
+    pub(crate) exports: BTreeMap<(usize, usize), ExportFunc>,
+    pub(crate) special: Special,
+    pub(crate) initialize: Option<String>,
+    pub(crate) needs: MemoryNeeds,
+}
+
+fn load_err(msg: String) -> Error {
+    ErrorKind::Load(msg).into()
+}
+
+fn flat(t: &ValType) -> Option<FlatType> {
+    Some(match t {
+        ValType::I32 => FlatType::I32,
+        ValType::I64 => FlatType::I64,
+        ValType::F32 => FlatType::F32,
+        ValType::F64 => FlatType::F64,
+        _ => return None,
+    })
+}
+
+fn sig_of(ty: &wasmparser::FuncType) -> Option<CoreSignature> {
+    Some(CoreSignature {
+        params: ty.params().iter().map(flat).collect::<Option<_>>()?,
+        results: ty.results().iter().map(flat).collect::<Option<_>>()?,
+    })
+}
+
+fn show(sig: &CoreSignature) -> String {
+    let list = |ts: &[FlatType]| {
+        ts.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "(param {}) (result {})",
+        list(&sig.params),
+        list(&sig.results)
+    )
+}
+
+/// What parsing the module's sections found.
+#[derive(Default)]
+struct Parsed {
+    imports: Vec<(String, String, Option<CoreSignature>)>,
+    funcs: Vec<(String, Option<CoreSignature>)>,
+    memories: Vec<String>,
+    needs: MemoryNeeds,
+}
+
+fn parse(wasm: &[u8]) -> Result<Parsed, Error> {
+    let bad = |e: wasmparser::BinaryReaderError| load_err(format!("invalid module: {e}"));
+    let mut types: Vec<Option<CoreSignature>> = Vec::new();
+    let mut func_types: Vec<u32> = Vec::new();
+    let mut out = Parsed::default();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(bad)? {
+            Payload::TypeSection(r) => {
+                for group in r {
+                    for sub in group.map_err(bad)?.into_types() {
+                        types.push(match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => sig_of(f),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for import in r.into_imports() {
+                    let import = import.map_err(bad)?;
+                    match import.ty {
+                        TypeRef::Func(t) => {
+                            func_types.push(t);
+                            let sig = types.get(t as usize).cloned().flatten();
+                            out.imports
+                                .push((import.module.into(), import.name.into(), sig));
+                        }
+                        TypeRef::Memory(m) => {
+                            out.needs.min_pages = m.initial;
+                            out.needs.max_pages = m.maximum;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    func_types.push(t.map_err(bad)?);
+                }
+            }
+            Payload::MemorySection(r) => {
+                for m in r {
+                    let m = m.map_err(bad)?;
+                    if out.needs.min_pages == 0 && out.needs.max_pages.is_none() {
+                        out.needs.min_pages = m.initial;
+                        out.needs.max_pages = m.maximum;
+                    }
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    let t = t.map_err(bad)?;
+                    out.needs.tables += 1;
+                    out.needs.table_elements += t.ty.initial;
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.map_err(bad)?;
+                    match e.kind {
+                        wasmparser::ExternalKind::Func => {
+                            let ty = func_types.get(e.index as usize).copied();
+                            let sig = ty.and_then(|t| types.get(t as usize).cloned().flatten());
+                            out.funcs.push((e.name.into(), sig));
+                        }
+                        wasmparser::ExternalKind::Memory => out.memories.push(e.name.into()),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+impl<E: Engine> Guest<E> {
+    /// Compiles `wasm` and matches it against `world`, rejecting what the build target rejects.
+    pub fn new(engine: &E, wasm: &[u8], world: World) -> Result<Guest<E>, Error> {
+        let parsed = parse(wasm)?;
+        let scheme = Scheme::detect(
+            parsed.imports.iter().map(|(m, _, _)| m.as_str()),
+            parsed
+                .funcs
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain(parsed.memories.iter().map(String::as_str)),
+        );
+        let names = world
+            .core_names(scheme)
+            .map_err(|e| load_err(format!("world `{}`: {e}", world.name)))?;
+        let imports = match_imports(&world, &names, &parsed)?;
+        let mut guest = Guest {
+            engine: engine.clone(),
+            module: engine.compile(wasm)?,
+            world: Arc::new(world),
+            scheme,
+            imports,
+            exports: BTreeMap::new(),
+            special: Special::default(),
+            initialize: None,
+            needs: parsed.needs,
+        };
+        guest.match_exports(&names, &parsed)?;
+        guest.check_memory_and_realloc(&parsed)?;
+        Ok(guest)
+    }
+
+    /// The world the module was checked against.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The naming scheme the module uses.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// Every core import, in module order.
+    pub fn imports(&self) -> &[CoreImport] {
+        &self.imports
+    }
+
+    /// Core names of the world's exported functions the module provides.
+    pub fn exported_funcs(&self) -> impl Iterator<Item = (usize, usize, &str)> + '_ {
+        self.exports
+            .iter()
+            .map(|((i, f), e)| (*i, *f, e.name.as_str()))
+    }
+
+    /// Memory and table needs.
+    pub fn needs(&self) -> MemoryNeeds {
+        self.needs
+    }
+
+    fn match_exports(&mut self, names: &CoreNames, parsed: &Parsed) -> Result<(), Error> {
+        let mut posts = Vec::new();
+        for (name, sig) in &parsed.funcs {
+            let Some(target) = names.export(name) else {
+                if self.scheme == Scheme::Cm32p2 && is_cm32p2(name) {
+                    return Err(load_err(format!(
+                        "export `{name}` is not in world `{}`",
+                        self.world.name
+                    )));
+                }
+                continue;
+            };
+            let sig = sig
+                .clone()
+                .ok_or_else(|| load_err(format!("export `{name}` has a non-numeric type")))?;
+            let expect = |want: CoreSignature| -> Result<(), Error> {
+                if sig != want {
+                    return Err(load_err(format!(
+                        "export `{name}` has type {}, the world requires {}",
+                        show(&sig),
+                        show(&want)
+                    )));
+                }
+                Ok(())
+            };
+            match target {
+                ExportTarget::Func { item, func } => {
+                    let f = self
+                        .world
+                        .export_func(item, func)
+                        .ok_or_else(|| load_err(format!("export `{name}`: no such function")))?;
+                    expect(f.ty.core_signature(AbiContext::Lift))?;
+                    self.exports.insert(
+                        (item, func),
+                        ExportFunc {
+                            name: name.clone(),
+                            post: None,
+                        },
+                    );
+                }
+                ExportTarget::PostReturn { item, func } => {
+                    let f = self
+                        .world
+                        .export_func(item, func)
+                        .ok_or_else(|| load_err(format!("export `{name}`: no such function")))?;
+                    let results = f.ty.core_signature(AbiContext::Lift).results;
+                    expect(CoreSignature {
+                        params: results,
+                        results: Vec::new(),
+                    })?;
+                    posts.push(((item, func), name.clone()));
+                }
+                ExportTarget::Dtor(r) => {
+                    expect(CoreSignature {
+                        params: alloc::vec![FlatType::I32],
+                        results: Vec::new(),
+                    })?;
+                    let dtors = &mut self.special.dtors;
+                    dtors.resize(self.world.resources.len(), None);
+                    if let Some(d) = dtors.get_mut(r.0 as usize) {
+                        *d = Some(name.clone());
+                    }
+                }
+                ExportTarget::Realloc => {
+                    let i = FlatType::I32;
+                    expect(CoreSignature {
+                        params: alloc::vec![i, i, i, i],
+                        results: alloc::vec![i],
+                    })?;
+                    self.special.realloc = Some(name.clone());
+                }
+                ExportTarget::Initialize => {
+                    expect(CoreSignature {
+                        params: Vec::new(),
+                        results: Vec::new(),
+                    })?;
+                    self.initialize = Some(name.clone());
+                }
+                ExportTarget::Memory => {
+                    return Err(load_err(format!(
+                        "export `{name}` must be a memory, not a function"
+                    )))
+                }
+            }
+        }
+        for (key, post) in posts {
+            match self.exports.get_mut(&key) {
+                Some(e) => e.post = Some(post),
+                None => {
+                    return Err(load_err(format!(
+                        "export `{post}` has no function it belongs to"
+                    )))
+                }
+            }
+        }
+        let memory_name = self.scheme.memory();
+        self.special.memory = parsed.memories.iter().find(|m| *m == memory_name).cloned();
+        for m in &parsed.memories {
+            if is_cm32p2(m) && *m != memory_name {
+                return Err(load_err(format!(
+                    "export `{m}` is not in world `{}`",
+                    self.world.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `memory` and `realloc` must be exported when any function in use needs them.
+    fn check_memory_and_realloc(&self, _parsed: &Parsed) -> Result<(), Error> {
+        let mut uses = Vec::new();
+        for i in &self.imports {
+            if let Some(ImportTarget::Func { item, func }) = i.target {
+                if let Some(f) = self.world.import_func(item, func) {
+                    uses.push((&f.name, &f.ty, AbiContext::Lower));
+                }
+            }
+        }
+        for (item, func) in self.exports.keys() {
+            if let Some(f) = self.world.export_func(*item, *func) {
+                uses.push((&f.name, &f.ty, AbiContext::Lift));
+            }
+        }
+        for (name, ty, cx) in uses {
+            if ty.needs_memory() && self.special.memory.is_none() {
+                return Err(load_err(format!(
+                    "function `{name}` needs memory but the module exports no `{}`",
+                    self.scheme.memory()
+                )));
+            }
+            if ty.needs_realloc(cx) && self.special.realloc.is_none() {
+                return Err(load_err(format!(
+                    "function `{name}` needs `{}` but the module does not export it",
+                    self.scheme.realloc()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn match_imports(
+    world: &World,
+    names: &CoreNames,
+    parsed: &Parsed,
+) -> Result<Vec<CoreImport>, Error> {
+    let mut out = Vec::with_capacity(parsed.imports.len());
+    for (module, name, sig) in &parsed.imports {
+        let sig = sig.clone().ok_or_else(|| {
+            load_err(format!("import `{module}` `{name}` has a non-numeric type"))
+        })?;
+        let target = names.import(module, name);
+        let want = match target {
+            Some(ImportTarget::Func { item, func }) => {
+                let f = world.import_func(item, func).ok_or_else(|| {
+                    load_err(format!("import `{module}` `{name}`: no such function"))
+                })?;
+                Some(f.ty.core_signature(AbiContext::Lower))
+            }
+            Some(ImportTarget::ResourceDrop(_)) => Some(CoreSignature {
+                params: alloc::vec![FlatType::I32],
+                results: Vec::new(),
+            }),
+            Some(ImportTarget::Intrinsic(_, which)) => {
+                let i = FlatType::I32;
+                Some(match which {
+                    wasmbed_abi::names::ResourceIntrinsic::Drop => CoreSignature {
+                        params: alloc::vec![i],
+                        results: Vec::new(),
+                    },
+                    _ => CoreSignature {
+                        params: alloc::vec![i],
+                        results: alloc::vec![i],
+                    },
+                })
+            }
+            None if names.scheme() == Scheme::Cm32p2 && is_cm32p2(module) => {
+                return Err(load_err(format!(
+                    "import `{module}` `{name}` is not in world `{}`",
+                    world.name
+                )))
+            }
+            None => None,
+        };
+        if let Some(want) = want {
+            if want != sig {
+                return Err(load_err(format!(
+                    "import `{module}` `{name}` has type {}, the world requires {}",
+                    show(&sig),
+                    show(&want)
+                )));
+            }
+        }
+        out.push(CoreImport {
+            module: module.clone(),
+            name: name.clone(),
+            sig,
+            target,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,261 @@
+//! Typed host functions: Rust closures over scalars and views of guest memory.
+//!
+//! Checked against the WIT type once, when linked; each call then reads the
+//! core arguments directly, allocating nothing. Strings and byte lists arrive
+//! as [`GuestStr`] and [`GuestBytes`], validated on entry as the Canonical ABI
+//! requires, and are read in place with [`HostCx::str`] and [`HostCx::bytes`].
+
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use wasmbed_abi::{read_bytes, read_str, FlatVal, Trap, Type};
+
+use crate::engine::{GuestAccess, HostFn};
+use crate::error::TrapReason;
+use crate::host::{check_may_enter, HostCx};
+use crate::Error;
+
+/// A `string` argument: where it lies in guest memory, already validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GuestStr {
+    ptr: u32,
+    len: u32,
+}
+
+/// A `list<u8>` argument: where it lies in guest memory, already bounds-checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GuestBytes {
+    ptr: u32,
+    len: u32,
+}
+
+impl HostCx<'_> {
+    /// The text of a string argument, borrowed from guest memory.
+    pub fn guest_str(&self, s: GuestStr) -> Result<&str, Error> {
+        self.str(s.ptr, s.len)
+    }
+
+    /// The bytes of a `list<u8>` argument, borrowed from guest memory.
+    pub fn guest_bytes(&self, b: GuestBytes) -> Result<&[u8], Error> {
+        self.bytes(b.ptr, b.len)
+    }
+}
+
+/// A parameter type a typed host function can take.
+pub trait HostArg: Sized {
+    /// Its WIT type.
+    fn ty() -> Type;
+    /// Core values it takes.
+    const FLAT: usize;
+    /// Reads it from its core values, checking it against guest memory.
+    fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap>;
+}
+
+/// A result type a typed host function can return.
+pub trait HostResult {
+    /// Its WIT type, or `None` for no result.
+    fn ty() -> Option<Type>;
+    /// Writes it as core results, or fails the call.
+    fn lower(self, out: &mut [FlatVal]) -> Result<(), Error>;
+}
+
+fn i32_at(flat: &[FlatVal], i: usize) -> i32 {
+    match flat.get(i) {
+        Some(FlatVal::I32(v)) => *v,
+        _ => 0,
+    }
+}
+
+macro_rules! int_arg {
+    ($($t:ty => $ty:ident),*) => {$(
+        impl HostArg for $t {
+            fn ty() -> Type { Type::$ty }
+            const FLAT: usize = 1;
+            fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
+                Ok(i32_at(flat, 0) as $t)
+            }
+        }
+        impl HostResult for $t {
+            fn ty() -> Option<Type> { Some(Type::$ty) }
+            fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
+                out[0] = FlatVal::I32(self as i32);
+                Ok(())
+            }
+        }
+    )*};
+}
+
+int_arg!(u8 => U8, i8 => S8, u16 => U16, i16 => S16, u32 => U32, i32 => S32);
+
+impl HostArg for bool {
+    fn ty() -> Type {
+        Type::Bool
+    }
+    const FLAT: usize = 1;
+    fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
+        Ok(i32_at(flat, 0) != 0)
+    }
+}
+
+impl HostResult for bool {
+    fn ty() -> Option<Type> {
+        Some(Type::Bool)
+    }
+    fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
+        out[0] = FlatVal::I32(i32::from(self));
+        Ok(())
+    }
+}
+
+impl HostArg for u64 {
+    fn ty() -> Type {
+        Type::U64
+    }
+    const FLAT: usize = 1;
+    fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
+        match flat.first() {
+            Some(FlatVal::I64(v)) => Ok(*v as u64),
+            _ => Err(Trap::FlatMismatch {
+                expected: Some(wasmbed_abi::FlatType::I64),
+            }),
+        }
+    }
+}
+
+impl HostResult for u64 {
+    fn ty() -> Option<Type> {
+        Some(Type::U64)
+    }
+    fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
+        out[0] = FlatVal::I64(self as i64);
+        Ok(())
+    }
+}
+
+impl HostArg for f64 {
+    fn ty() -> Type {
+        Type::F64
+    }
+    const FLAT: usize = 1;
+    fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
+        match flat.first() {
+            Some(FlatVal::F64(v)) if v.is_nan() => Ok(f64::NAN),
+            Some(FlatVal::F64(v)) => Ok(*v),
+            _ => Err(Trap::FlatMismatch {
+                expected: Some(wasmbed_abi::FlatType::F64),
+            }),
+        }
+    }
+}
+
+impl HostArg for char {
+    fn ty() -> Type {
+        Type::Char
+    }
+    const FLAT: usize = 1;
+    fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
+        let v = i32_at(flat, 0) as u32;
+        char::from_u32(v).ok_or(Trap::InvalidChar { value: v })
+    }
+}
+
+impl HostArg for GuestStr {
+    fn ty() -> Type {
+        Type::String
+    }
+    const FLAT: usize = 2;
+    fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
+        let s = GuestStr {
+            ptr: i32_at(flat, 0) as u32,
+            len: i32_at(flat, 1) as u32,
+        };
+        read_str(mem, s.ptr, s.len)?;
+        Ok(s)
+    }
+}
+
+impl HostArg for GuestBytes {
+    fn ty() -> Type {
+        Type::list(Type::U8).unwrap_or(Type::String)
+    }
+    const FLAT: usize = 2;
+    fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
+        let b = GuestBytes {
+            ptr: i32_at(flat, 0) as u32,
+            len: i32_at(flat, 1) as u32,
+        };
+        read_bytes(mem, b.ptr, b.len)?;
+        Ok(b)
+    }
+}
+
+impl HostResult for () {
+    fn ty() -> Option<Type> {
+        None
+    }
+    fn lower(self, _: &mut [FlatVal]) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl<T: HostResult> HostResult for Result<T, Error> {
+    fn ty() -> Option<Type> {
+        T::ty()
+    }
+    fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
+        self?.lower(out)
+    }
+}
+
+/// A closure usable as a typed host function with parameters `P`.
+pub trait IntoHostFunc<P>: Send + Sync + 'static {
+    /// The WIT parameter types.
+    fn params() -> Vec<Type>;
+    /// The WIT result type.
+    fn result() -> Option<Type>;
+    /// The core function, for an import named `name`.
+    fn into_host_fn(self, name: alloc::string::String) -> HostFn;
+}
+
+macro_rules! into_host_func {
+    ($($a:ident),*) => {
+        impl<F, R, $($a),*> IntoHostFunc<($($a,)*)> for F
+        where
+            F: Fn(&mut HostCx<'_>, $($a),*) -> R + Send + Sync + 'static,
+            R: HostResult,
+            $($a: HostArg,)*
+        {
+            fn params() -> Vec<Type> {
+                vec![$($a::ty()),*]
+            }
+            fn result() -> Option<Type> {
+                R::ty()
+            }
+            #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]
+            fn into_host_fn(self, name: alloc::string::String) -> HostFn {
+                Arc::new(move |access: &mut dyn GuestAccess, args: &[FlatVal], out: &mut [FlatVal]| {
+                    check_may_enter(access.state(), false, &name)?;
+                    let mem = access.memory();
+                    let mut at = 0;
+                    $(
+                        let $a = $a::lift(args.get(at..).unwrap_or(&[]), mem)
+                            .map_err(|t| Error::trap(&name, TrapReason::Abi(t)))?;
+                        at += $a::FLAT;
+                    )*
+                    self(&mut HostCx::new(access), $($a),*).lower(out)
+                })
+            }
+        }
+    };
+}
+
+into_host_func!();
+into_host_func!(A1);
+into_host_func!(A1, A2);
+into_host_func!(A1, A2, A3);
+into_host_func!(A1, A2, A3, A4);
+into_host_func!(A1, A2, A3, A4, A5);
+into_host_func!(A1, A2, A3, A4, A5, A6);
+into_host_func!(A1, A2, A3, A4, A5, A6, A7);
+into_host_func!(A1, A2, A3, A4, A5, A6, A7, A8);
