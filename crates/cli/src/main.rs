@@ -7,7 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod guest;
+mod inspect;
 mod layout;
+mod run;
+mod wave;
+mod wit_text;
 
 #[derive(Parser)]
 #[command(
@@ -22,6 +27,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs a guest and calls one of its exports.
+    Run(run::RunArgs),
+    /// Shows a guest's naming scheme, world, imports and exports with their WIT types.
+    Inspect(inspect::InspectArgs),
     /// Struct layouts that are the same bytes on every architecture.
     Layout(layout::LayoutArgs),
 }
@@ -29,6 +38,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Layout(args) => layout::run(args),
     };
     match result {

@@ -1,0 +1,49 @@
+//! Reading a guest and its world from the command line's arguments.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use wasmbed::{Guest, Wasmi, World};
+
+/// Where the world comes from.
+#[derive(clap::Args)]
+pub(crate) struct WorldArgs {
+    /// WIT file or directory with the world (default: the module's `component-type` section).
+    #[arg(long)]
+    pub(crate) wit: Option<PathBuf>,
+    /// The world to use, when the WIT has several.
+    #[arg(long)]
+    pub(crate) world: Option<String>,
+}
+
+/// The module's bytes and its world.
+pub(crate) fn read(file: &Path, args: &WorldArgs) -> Result<(Vec<u8>, World)> {
+    let wasm = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
+    let wasm = if file.extension().is_some_and(|e| e == "wat") {
+        wat::parse_bytes(&wasm)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("{}", file.display()))?
+            .into_owned()
+    } else {
+        wasm
+    };
+    let world = match &args.wit {
+        Some(wit) => wasmbed_wit::world_from_path(wit, args.world.as_deref())?,
+        None => match wasmbed_wit::world_from_module(&wasm)
+            .with_context(|| format!("{}", file.display()))?
+        {
+            Some(w) => w,
+            None => bail!(
+                "{}: no `component-type` section to read the world from; pass --wit",
+                file.display()
+            ),
+        },
+    };
+    Ok((wasm, world))
+}
+
+/// The module checked against its world.
+pub(crate) fn load(file: &Path, args: &WorldArgs, engine: &Wasmi) -> Result<Guest<Wasmi>> {
+    let (wasm, world) = read(file, args)?;
+    Guest::new(engine, &wasm, world).with_context(|| format!("{}", file.display()))
+}

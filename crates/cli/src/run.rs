@@ -1,0 +1,65 @@
+//! `wasmbed run`: load a guest, link it, call an export, print the result in WAVE.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use wasmbed::{Limits, Linker, Wasmi};
+
+use crate::guest::{load, WorldArgs};
+use crate::wave;
+
+#[derive(Args)]
+pub(crate) struct RunArgs {
+    /// The guest: a core module (`.wasm`, or `.wat` text).
+    file: PathBuf,
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The export to call with its arguments in WAVE, e.g. `add(1, 2)` or `ns:pkg/iface#f("x")`.
+    #[arg(long)]
+    invoke: Option<String>,
+    /// Stop the guest after this much fuel (instructions, roughly).
+    #[arg(long)]
+    fuel: Option<u64>,
+    /// Largest linear memory in 64 KiB pages.
+    #[arg(long, default_value_t = Limits::default().max_memory_pages)]
+    max_memory_pages: u32,
+}
+
+pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
+    let engine = if args.fuel.is_some() {
+        Wasmi::with_fuel()
+    } else {
+        Wasmi::new()
+    };
+    let guest = load(&args.file, &args.world, &engine)?;
+    let limits = Limits {
+        fuel: args.fuel,
+        max_memory_pages: args.max_memory_pages,
+        ..Limits::default()
+    };
+    let file = args.file.display().to_string();
+    let mut instance = Linker::new()
+        .instantiate(&guest, limits)
+        .with_context(|| file.clone())?;
+    let Some(call) = args.invoke else {
+        let names: Vec<&str> = instance.exports().map(|(n, _)| n).collect();
+        bail!(
+            "{file}: nothing to run; pass --invoke with one of: {}",
+            names.join(", ")
+        );
+    };
+    let (name, call_text) = wave::split_call(&call)?;
+    let ty = instance
+        .func_type(name)
+        .with_context(|| format!("{file}: no export `{name}` in the world"))?
+        .clone();
+    let params =
+        wave::parse_args(&call_text, ty.params()).with_context(|| format!("--invoke `{call}`"))?;
+    let result = instance.call(name, &params).with_context(|| file.clone())?;
+    if let (Some(t), Some(v)) = (ty.result(), result) {
+        println!("{}", wave::show(t, &v)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,98 @@
+//! `wasmbed run` and `wasmbed inspect` on the bundled example, and their one-line errors.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn wasmbed(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wasmbed"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("wasmbed runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const EXAMPLE: &str = "examples/sensor/sensor.wasm";
+
+#[test]
+fn run_calls_the_example_and_prints_wave() {
+    let (code, out, err) = wasmbed(&[
+        "run",
+        EXAMPLE,
+        "--invoke",
+        "wasmbed:examples/filter@0.1.0#summarize([{sensor: 1, celsius: 21.5}, {sensor: 2, celsius: 48.0}, {sensor: 3, celsius: 19.0}], 0.0, 40.0)",
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "{count: 3, mean: 29.5, out-of-range: [2], label: \"check sensors\"}\n"
+    );
+    let (code, out, _) = wasmbed(&[
+        "run",
+        EXAMPLE,
+        "--invoke",
+        "wasmbed:examples/filter@0.1.0#summarize([], 0.0, 1.0)",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "{count: 0, mean: 0, out-of-range: [], label: \"all in range\"}\n"
+    );
+}
+
+#[test]
+fn inspect_shows_scheme_world_and_types() {
+    let (code, out, _) = wasmbed(&["inspect", EXAMPLE]);
+    assert_eq!(code, 0);
+    assert!(out.contains("naming: legacy (wit-bindgen names)"), "{out}");
+    assert!(out.contains(
+        "wasmbed:examples/filter@0.1.0#summarize: func(list<record { sensor: u32, celsius: f64 }>, f64, f64) -> record { count: u32, mean: f64, out-of-range: list<u32>, label: string }"
+    ), "{out}");
+}
+
+#[test]
+fn errors_are_one_line_with_a_nonzero_exit() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "nope.wasm", "--invoke", "f()"],
+            "error: nope.wasm: No such file or directory (os error 2)\n",
+        ),
+        (
+            &["run", EXAMPLE, "--invoke", "missing()"],
+            "error: examples/sensor/sensor.wasm: no export `missing` in the world\n",
+        ),
+        (
+            &[
+                "run",
+                EXAMPLE,
+                "--invoke",
+                "wasmbed:examples/filter@0.1.0#summarize(1)",
+            ],
+            "",
+        ),
+        (&["run", "README.md", "--invoke", "f()"], ""),
+        (&["run", EXAMPLE], ""),
+    ];
+    for (args, want) in cases {
+        let (code, out, err) = wasmbed(args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+        if !want.is_empty() {
+            assert_eq!(err, *want);
+        }
+    }
+}
