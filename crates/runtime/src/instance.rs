@@ -7,10 +7,10 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use wasmbed_abi::names::canonicalize_interface_name;
-use wasmbed_abi::{FlatVal, FuncType, ResourceTrap, Trap, Val};
-use wasmbed_wit::world::{Item, World};
+use wasmbed_abi::{FlatVal, FuncType, ResourceId, ResourceTrap, Trap, Val};
+use wasmbed_wit::world::{Direction, Item, World};
 
-use crate::engine::{Engine, EngineInstance, GuestAccess};
+use crate::engine::{Engine, EngineInstance, GuestAccess, GuestFunc};
 use crate::error::TrapReason;
 use crate::guest::Guest;
 use crate::host::with_tables;
@@ -115,6 +115,45 @@ impl<E: Engine> Instance<E> {
     /// Live objects behind host resources (for tests and diagnostics).
     pub fn host_resources(&mut self) -> usize {
         self.inner.state().objects.len()
+    }
+
+    /// Keeps `obj` behind a new host resource of this instance: the rep to pass as `Val::Own` or `Val::Borrow`.
+    pub fn new_resource<T: core::any::Any + Send>(&mut self, obj: T) -> u32 {
+        self.inner
+            .state()
+            .objects
+            .insert(alloc::boxed::Box::new(obj))
+    }
+
+    /// The host object behind rep `rep`, if it is a `T`.
+    pub fn resource<T: core::any::Any + Send>(&mut self, rep: u32) -> Option<&mut T> {
+        self.inner.state().objects.get_mut(rep)?.downcast_mut()
+    }
+
+    /// Drops a resource the host owns: runs the guest's destructor for a
+    /// resource the guest exports, or drops the host object for one the host implements.
+    pub fn drop_resource(&mut self, resource: ResourceId, rep: u32) -> Result<(), Error> {
+        let direction = self
+            .world
+            .resources
+            .get(resource.0 as usize)
+            .map(|r| r.direction);
+        match direction {
+            Some(Direction::Exported) => self.guarded("destructor", |inner| {
+                inner.call_guest(
+                    GuestFunc::Dtor(resource),
+                    &[FlatVal::I32(rep as i32)],
+                    &mut [],
+                )
+            }),
+            Some(Direction::Imported) => match self.inner.state().objects.remove(rep) {
+                Some(_) => Ok(()),
+                None => {
+                    Err(ErrorKind::BadArguments(format!("no host object {rep} to drop")).into())
+                }
+            },
+            None => Err(ErrorKind::BadArguments(format!("no resource type {}", resource.0)).into()),
+        }
     }
 
     /// The call name for `name`, accepting any semver-compatible interface version.

@@ -3,6 +3,8 @@
 mod basic;
 mod guards;
 mod load;
+mod malicious;
+mod resources;
 mod typed;
 
 use wasmbed::{Guest, Instance, Limits, Linker, Wasmi, World};
