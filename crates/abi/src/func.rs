@@ -131,7 +131,26 @@ impl FuncType {
         mem: &[u8],
         handles: &mut H,
     ) -> Result<Option<Val>, Trap> {
-        Ok(lift_values(&self.results, MAX_FLAT_RESULTS, flat, mem, handles)?.pop())
+        // At most one result: lifted directly, without the tuple path's `Vec`.
+        let Some(ty) = self.result() else {
+            return match flat {
+                [] => Ok(None),
+                _ => Err(Trap::FlatMismatch { expected: None }),
+            };
+        };
+        if !self.results_spill() {
+            return lift_flat(ty, flat, mem, handles).map(Some);
+        }
+        let ptr = match flat {
+            [FlatVal::I32(p)] => *p as u32,
+            _ => {
+                return Err(Trap::FlatMismatch {
+                    expected: Some(FlatType::I32),
+                })
+            }
+        };
+        check_tuple(&self.results, ptr, mem.len())?;
+        load(ty, mem, ptr, handles).map(Some)
     }
 
     /// Guest calling an import: lifts the arguments from its core arguments.

@@ -1,5 +1,6 @@
 //! A running guest: calls to its exports, with the build target's guards.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
@@ -20,7 +21,8 @@ use crate::{Error, ErrorKind};
 struct Export<F> {
     func: F,
     post: Option<F>,
-    ty: FuncType,
+    /// Shared so a call holds it without cloning the type.
+    ty: Arc<FuncType>,
 }
 
 /// A live guest.
@@ -64,7 +66,7 @@ impl<E: Engine> Instance<E> {
             };
             let post = e.post.as_deref().and_then(|p| inner.func(p));
             let ty = match guest.world.export_func(item, func) {
-                Some(f) => f.ty.clone(),
+                Some(f) => Arc::new(f.ty.clone()),
                 None => continue,
             };
             exports.insert(name, Export { func: f, post, ty });
@@ -92,14 +94,13 @@ impl<E: Engine> Instance<E> {
 
     /// The exports the module provides, by call name, with their types.
     pub fn exports(&self) -> impl Iterator<Item = (&str, &FuncType)> + '_ {
-        self.exports.iter().map(|(n, e)| (n.as_str(), &e.ty))
+        self.exports.iter().map(|(n, e)| (n.as_str(), &*e.ty))
     }
 
     /// The type of export `name`.
     pub fn func_type(&self, name: &str) -> Option<&FuncType> {
-        self.resolve(name)
-            .and_then(|n| self.exports.get(&n))
-            .map(|e| &e.ty)
+        let key = self.resolve(name)?;
+        self.exports.get(key.as_ref()).map(|e| &*e.ty)
     }
 
     /// Whether a trap has poisoned this instance.
@@ -157,16 +158,16 @@ impl<E: Engine> Instance<E> {
     }
 
     /// The call name for `name`, accepting any semver-compatible interface version.
-    fn resolve(&self, name: &str) -> Option<String> {
+    fn resolve<'n>(&self, name: &'n str) -> Option<Cow<'n, str>> {
         if self.exports.contains_key(name) {
-            return Some(name.into());
+            return Some(Cow::Borrowed(name));
         }
         let (iface, func) = name.split_once('#')?;
         let want = canonicalize_interface_name(iface).ok()?;
         self.exports.keys().find_map(|k| {
             let (i, f) = k.split_once('#')?;
             let same = f == func && canonicalize_interface_name(i).ok()? == want;
-            same.then(|| k.clone())
+            same.then(|| Cow::Owned(k.clone()))
         })
     }
 
@@ -201,7 +202,10 @@ impl<E: Engine> Instance<E> {
         let key = self
             .resolve(name)
             .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
-        let export = &self.exports[&key];
+        let export = self
+            .exports
+            .get(key.as_ref())
+            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
         if args.len() != export.ty.params().len() {
             return Err(ErrorKind::BadArguments(format!(
                 "`{key}` takes {} arguments, {} given",
@@ -244,10 +248,11 @@ fn call_export<I: EngineInstance>(
         _ => e,
     })?;
     let mut results = [FlatVal::I32(0)];
-    let n = ty
-        .core_signature(wasmbed_abi::AbiContext::Lift)
-        .results
-        .len();
+    let n = if ty.results_spill() {
+        1
+    } else {
+        ty.flat_results().len()
+    };
     inner.call(func, flat, &mut results[..n])?;
     let result = {
         let (mem, state) = inner.memory_and_state();

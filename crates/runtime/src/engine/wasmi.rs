@@ -11,7 +11,9 @@ use wasmi::{
     ValType,
 };
 
-use super::{Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, Limits, Special};
+use super::{
+    Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, HostFn, Limits, Special,
+};
 use crate::error::TrapReason;
 use crate::{Error, ErrorKind, State};
 
@@ -235,6 +237,61 @@ fn call_func(
     Ok(())
 }
 
+/// Calls a host function from a statically typed wasmi trampoline.
+fn call_typed<const N: usize>(
+    func: &HostFn,
+    caller: &mut Caller<'_, Data>,
+    args: [i32; N],
+    results: usize,
+) -> Result<i32, wasmi::Error> {
+    let args = args.map(FlatVal::I32);
+    let mut out = [FlatVal::I32(0)];
+    func(&mut Access(caller), &args, &mut out[..results])
+        .map_err(|e| wasmi::Error::host(HostFail(e)))?;
+    Ok(match out[0] {
+        FlatVal::I32(v) => v,
+        _ => 0,
+    })
+}
+
+macro_rules! link_arity {
+    ($linker:expr, $import:expr, $func:expr, $results:expr, $($a:ident),*) => {{
+        let f = $func;
+        match $results {
+            0 => $linker.func_wrap(&$import.module, &$import.name,
+                move |mut caller: Caller<'_, Data>, $($a: i32),*| -> Result<(), wasmi::Error> {
+                    call_typed(&f, &mut caller, [$($a),*], 0).map(|_| ())
+                }),
+            _ => $linker.func_wrap(&$import.module, &$import.name,
+                move |mut caller: Caller<'_, Data>, $($a: i32),*| -> Result<i32, wasmi::Error> {
+                    call_typed(&f, &mut caller, [$($a),*], 1)
+                }),
+        }
+    }};
+}
+
+/// Links an import whose core type is all `i32` (scalars, strings and lists as
+/// pointer/length pairs) with up to four parameters through a statically typed
+/// trampoline, which unlike `func_new` allocates nothing per call. `false` if
+/// the signature is not one of those.
+fn link_typed(linker: &mut Linker<Data>, import: &EngineImport) -> Result<bool, Error> {
+    let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
+    if !all_i32(&import.params) || !all_i32(&import.results) || import.results.len() > 1 {
+        return Ok(false);
+    }
+    let (f, r) = (import.func.clone(), import.results.len());
+    let linked = match import.params.len() {
+        0 => link_arity!(linker, import, f, r,),
+        1 => link_arity!(linker, import, f, r, a),
+        2 => link_arity!(linker, import, f, r, a, b),
+        3 => link_arity!(linker, import, f, r, a, b, c),
+        4 => link_arity!(linker, import, f, r, a, b, c, d),
+        _ => return Ok(false),
+    };
+    linked.map_err(|e| Error::from(ErrorKind::Link(e.to_string())))?;
+    Ok(true)
+}
+
 impl Engine for Wasmi {
     type Module = wasmi::Module;
     type Instance = WasmiInstance;
@@ -278,6 +335,9 @@ impl Engine for Wasmi {
         }
         let mut linker = Linker::<Data>::new(&self.engine);
         for import in imports {
+            if link_typed(&mut linker, &import)? {
+                continue;
+            }
             let ty = wasmi::FuncType::new(
                 import.params.iter().map(|t| val_type(*t)),
                 import.results.iter().map(|t| val_type(*t)),
@@ -289,13 +349,25 @@ impl Engine for Wasmi {
                     &import.name,
                     ty,
                     move |mut caller: Caller<'_, Data>, params, results| {
-                        let args: Vec<FlatVal> = params.iter().map(from_wasmi).collect();
+                        // World functions take at most 17 core arguments; only
+                        // imports outside the world may need the heap.
+                        let mut stack = [FlatVal::I32(0); 17];
+                        let heap: Vec<FlatVal>;
+                        let args: &[FlatVal] = if params.len() <= stack.len() {
+                            for (a, p) in stack.iter_mut().zip(params) {
+                                *a = from_wasmi(p);
+                            }
+                            &stack[..params.len()]
+                        } else {
+                            heap = params.iter().map(from_wasmi).collect();
+                            &heap
+                        };
                         let mut out = [FlatVal::I32(0)];
                         let n = results.len().min(1);
                         if let Some(r) = results.first() {
                             out[0] = from_wasmi(r);
                         }
-                        func(&mut Access(&mut caller), &args, &mut out[..n])
+                        func(&mut Access(&mut caller), args, &mut out[..n])
                             .map_err(|e| wasmi::Error::host(HostFail(e)))?;
                         if let Some(r) = results.first_mut() {
                             *r = to_wasmi(out[0]);
