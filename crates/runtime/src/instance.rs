@@ -131,8 +131,10 @@ impl<E: Engine> Instance<E> {
         self.inner.state().objects.get_mut(rep)?.downcast_mut()
     }
 
-    /// Drops a resource the host owns: runs the guest's destructor for a
-    /// resource the guest exports, or drops the host object for one the host implements.
+    /// Drops a resource the host owns: for a resource the guest exports, the
+    /// host's handle (as `Val::Own` gave it) goes and the guest's destructor
+    /// runs; for one the host implements, the host object is dropped. A handle
+    /// already dropped is an error, never a second destructor call.
     pub fn drop_resource(&mut self, resource: ResourceId, rep: u32) -> Result<(), Error> {
         let direction = self
             .world
@@ -140,13 +142,26 @@ impl<E: Engine> Instance<E> {
             .get(resource.0 as usize)
             .map(|r| r.direction);
         match direction {
-            Some(Direction::Exported) => self.guarded("destructor", |inner| {
-                inner.call_guest(
-                    GuestFunc::Dtor(resource),
-                    &[FlatVal::I32(rep as i32)],
-                    &mut [],
-                )
-            }),
+            Some(Direction::Exported) => {
+                let handle = rep;
+                let rep = self
+                    .inner
+                    .state()
+                    .tables
+                    .host_remove(resource, handle)
+                    .map_err(|_| {
+                        Error::from(ErrorKind::BadArguments(format!(
+                            "no live handle {handle} to a guest resource to drop"
+                        )))
+                    })?;
+                self.guarded("destructor", |inner| {
+                    inner.call_guest(
+                        GuestFunc::Dtor(resource),
+                        &[FlatVal::I32(rep as i32)],
+                        &mut [],
+                    )
+                })
+            }
             Some(Direction::Imported) => match self.inner.state().objects.remove(rep) {
                 Some(_) => Ok(()),
                 None => {
@@ -245,6 +260,11 @@ fn call_export<I: EngineInstance>(
             reason: TrapReason::Abi(Trap::ValueMismatch { expected }),
             ..
         } => ErrorKind::BadArguments(format!("`{name}`: an argument is not a `{expected}`")).into(),
+        // The host's own handles are the host's mistake, not the guest's.
+        ErrorKind::Trap {
+            reason: TrapReason::Abi(Trap::Resource(r)),
+            ..
+        } => ErrorKind::BadArguments(format!("`{name}`: {r}")).into(),
         _ => e,
     })?;
     let mut results = [FlatVal::I32(0)];

@@ -45,6 +45,10 @@ struct Table {
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
     exported: bool,
+    /// For a resource the guest exports: the host's own handles to guest reps,
+    /// so the host names them by handle and a dropped one is never reused.
+    host: Vec<Option<u32>>,
+    host_free: Vec<u32>,
 }
 
 /// The guest's handle tables, one per resource type, plus the borrows lent for the current call.
@@ -134,13 +138,62 @@ impl Tables {
     }
 }
 
+impl Tables {
+    /// Gives the host a handle to `rep` of a guest resource.
+    fn host_add(&mut self, r: ResourceId, rep: u32) -> Result<u32, Trap> {
+        let max = self.max_handles;
+        let t = self.table(r)?;
+        if let Some(h) = t.host_free.pop() {
+            t.host[h as usize] = Some(rep);
+            return Ok(h);
+        }
+        if t.host.is_empty() {
+            t.host.push(None);
+        }
+        if t.host.len() > max as usize {
+            return Err(ResourceTrap::TableFull.into());
+        }
+        t.host.push(Some(rep));
+        Ok(t.host.len() as u32 - 1)
+    }
+
+    /// The rep behind the host's handle `h` to a guest resource.
+    fn host_get(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
+        let t = self.table(r)?;
+        t.host
+            .get(h as usize)
+            .copied()
+            .flatten()
+            .ok_or(ResourceTrap::UnknownHandle { handle: h }.into())
+    }
+
+    /// Takes the host's handle `h` to a guest resource away: its rep.
+    pub(crate) fn host_remove(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
+        let rep = self.host_get(r, h)?;
+        let t = self.table(r)?;
+        t.host[h as usize] = None;
+        t.host_free.push(h);
+        Ok(rep)
+    }
+
+    fn exported(&mut self, r: ResourceId) -> Result<bool, Trap> {
+        Ok(self.table(r)?.exported)
+    }
+}
+
+/// What the host sees of a handle: a host object's rep for the host's own
+/// resources, and a host handle (not the guest's rep) for the guest's.
 impl Handles for Tables {
     fn lift_own(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
         let slot = self.get(r, h)?;
         if !slot.own {
             return Err(ResourceTrap::NotOwned { handle: h }.into());
         }
-        self.remove(r, h).map(|s| s.rep)
+        let rep = self.remove(r, h)?.rep;
+        if self.exported(r)? {
+            return self.host_add(r, rep);
+        }
+        Ok(rep)
     }
 
     fn lift_borrow(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
@@ -148,13 +201,19 @@ impl Handles for Tables {
     }
 
     fn lower_own(&mut self, r: ResourceId, rep: u32) -> Result<u32, Trap> {
+        // Ownership of a guest resource moves from the host's handle back to the guest.
+        let rep = if self.exported(r)? {
+            self.host_remove(r, rep)?
+        } else {
+            rep
+        };
         self.add(r, Slot { rep, own: true })
     }
 
     fn lower_borrow(&mut self, r: ResourceId, rep: u32) -> Result<u32, Trap> {
         // A guest borrowing its own resource gets the rep itself, with nothing to drop.
-        if self.table(r)?.exported {
-            return Ok(rep);
+        if self.exported(r)? {
+            return self.host_get(r, rep);
         }
         let h = self.add(r, Slot { rep, own: false })?;
         self.borrows += 1;
