@@ -40,6 +40,36 @@ build_example_sensor() {
     rm -rf "$gen"
 }
 
+# A wit-bindgen C guest of guests/NAME/NAME.wit and NAME.c, built against wasi-libc
+# as a reactor (legacy names, world in its `component-type` section).
+build_bindgen_c_guest() {
+    local dir=guests/$1 gen
+    gen=$(mktemp -d)
+    wit-bindgen c "$dir/$1.wit" --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" --target=wasm32-wasi -Os -mexec-model=reactor -Wl,--strip-debug \
+        -Wall -Wextra -Werror -I"$gen" \
+        "$dir/$1.c" "$gen/$1.c" "$gen/$1_component_type.o" -o "$dir/$1.wasm"
+    rm -rf "$gen"
+}
+
+# guests/types: every WIT type kind through an import and an export (crates/conformance).
+build_types() {
+    build_bindgen_c_guest types
+}
+
+# guests/resources: an imported host resource and an exported guest resource (crates/conformance).
+build_resources() {
+    build_bindgen_c_guest resources
+}
+
+# guests/cm32: hand-written `cm32p2` guests in WAT; each WIT beside its WAT is their world.
+build_cm32() {
+    local wat
+    for wat in guests/cm32/*.wat; do
+        wasm-tools parse "$wat" -o "${wat%.wat}.wasm"
+    done
+}
+
 status=0
 for dir in examples/*/; do
     name=$(basename "$dir")

@@ -1,0 +1,82 @@
+//! Boundary crossing with trivial bodies, wasmbed/wasmi against wasmtime's
+//! component runtime, same guest, one run:
+//! `cargo bench -p wasmbed-bench --bench boundary`.
+//!
+//! Import crossings are measured by a guest loop of `N` calls, so per call is
+//! the figure divided by `N`; the export is called from the host each time.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use wasmbed::Val;
+use wasmbed_bench::{wasmbed_instance, wasmtime_instance};
+
+const N: u32 = 1000;
+
+fn bench(c: &mut Criterion) {
+    let mut wb = wasmbed_instance();
+    let (mut store, wt) = wasmtime_instance();
+
+    let mut g = c.benchmark_group("import f(u32)->u32");
+    g.throughput(Throughput::Elements(N.into()));
+    let n = [Val::U32(N)];
+    g.bench_function("wasmbed", |b| {
+        b.iter(|| wb.call("loop-f", black_box(&n)).unwrap())
+    });
+    let f = wt
+        .get_typed_func::<(u32,), (u32,)>(&mut store, "loop-f")
+        .unwrap();
+    g.bench_function("wasmtime", |b| {
+        b.iter(|| f.call(&mut store, black_box((N,))).unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("import f(string16)");
+    g.throughput(Throughput::Elements(N.into()));
+    g.bench_function("wasmbed", |b| {
+        b.iter(|| wb.call("loop-s", black_box(&n)).unwrap())
+    });
+    let f = wt
+        .get_typed_func::<(u32,), ()>(&mut store, "loop-s")
+        .unwrap();
+    g.bench_function("wasmtime", |b| {
+        b.iter(|| f.call(&mut store, black_box((N,))).unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("import f(list<u8> 4KiB)");
+    g.throughput(Throughput::Elements(N.into()));
+    g.bench_function("wasmbed", |b| {
+        b.iter(|| wb.call("loop-l", black_box(&n)).unwrap())
+    });
+    let f = wt
+        .get_typed_func::<(u32,), ()>(&mut store, "loop-l")
+        .unwrap();
+    g.bench_function("wasmtime", |b| {
+        b.iter(|| f.call(&mut store, black_box((N,))).unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("export g(u32)->u32");
+    let x = [Val::U32(7)];
+    g.bench_function("wasmbed", |b| {
+        b.iter(|| wb.call("g", black_box(&x)).unwrap())
+    });
+    let f = wt
+        .get_typed_func::<(u32,), (u32,)>(&mut store, "g")
+        .unwrap();
+    g.bench_function("wasmtime", |b| {
+        b.iter(|| f.call(&mut store, black_box((7,))).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = bench
+}
+criterion_main!(benches);
