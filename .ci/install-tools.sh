@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Cargo-installed tools that rebuild the committed guests: wit-bindgen's C
-# generator (pinned, as its output is committed). Idempotent.
+# generator and wasm-tools (WAT to Wasm), pinned because their output is
+# committed. Idempotent.
 set -euo pipefail
-want="wit-bindgen-cli 0.63.0"
 if ! wit-bindgen --version 2>/dev/null | grep -q "0.63.0"; then
-    echo "installing $want"
     cargo install --locked wit-bindgen-cli@0.63.0
+fi
+if ! wasm-tools --version 2>/dev/null | grep -q "1.263.0"; then
+    cargo install --locked wasm-tools@1.263.0
 fi
