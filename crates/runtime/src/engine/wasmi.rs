@@ -120,6 +120,7 @@ fn from_wasmi_error(e: wasmi::Error, func: &str) -> Error {
 /// The two ways to reach the store: the store itself, or a host function's `Caller`.
 trait Ctx: AsContextMut<Data = Data> {
     fn data_ref(&self) -> &Data;
+    fn data_mut_ref(&mut self) -> &mut Data;
     fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data);
     fn memory_ref(&self) -> &[u8];
 }
@@ -127,6 +128,9 @@ trait Ctx: AsContextMut<Data = Data> {
 impl Ctx for Store<Data> {
     fn data_ref(&self) -> &Data {
         self.data()
+    }
+    fn data_mut_ref(&mut self) -> &mut Data {
+        self.data_mut()
     }
     fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
         match memory {
@@ -145,6 +149,9 @@ impl Ctx for Store<Data> {
 impl Ctx for Caller<'_, Data> {
     fn data_ref(&self) -> &Data {
         self.data()
+    }
+    fn data_mut_ref(&mut self) -> &mut Data {
+        self.data_mut()
     }
     fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
         match memory {
@@ -172,6 +179,10 @@ impl<C: Ctx> GuestAccess for Access<'_, C> {
         let memory = self.0.data_ref().memory;
         let (bytes, data) = self.0.mem_and_data(memory);
         (bytes, &mut data.state)
+    }
+
+    fn state(&mut self) -> &mut State {
+        &mut self.0.data_mut_ref().state
     }
 
     fn call_guest(
@@ -413,6 +424,10 @@ impl GuestAccess for WasmiInstance {
         let memory = self.store.data().memory;
         let (bytes, data) = self.store.mem_and_data(memory);
         (bytes, &mut data.state)
+    }
+
+    fn state(&mut self) -> &mut State {
+        &mut self.store.data_mut().state
     }
 
     fn call_guest(
