@@ -38,6 +38,8 @@ pub enum ErrorKind {
     BadArguments(String),
     /// A host function failed; its message.
     Host(String),
+    /// The guest asked to exit (WASI `proc_exit`, `wasi:cli/exit`) with this status.
+    Exit(i32),
 }
 
 /// Why a guest call trapped.
@@ -93,7 +95,24 @@ impl Error {
 
     /// Whether the guest ran into trouble (a trap, or a host function failing under it).
     pub(crate) fn poisons(&self) -> bool {
-        matches!(*self.0, ErrorKind::Trap { .. } | ErrorKind::Host(_))
+        matches!(
+            *self.0,
+            ErrorKind::Trap { .. } | ErrorKind::Host(_) | ErrorKind::Exit(_)
+        )
+    }
+
+    /// The guest's request to exit with `code`, unwinding it like a trap.
+    #[cold]
+    pub fn exit(code: i32) -> Error {
+        Error::new(ErrorKind::Exit(code))
+    }
+
+    /// The exit status, when the guest exited rather than failed.
+    pub fn exit_code(&self) -> Option<i32> {
+        match *self.0 {
+            ErrorKind::Exit(code) => Some(code),
+            _ => None,
+        }
     }
 
     /// A host function's failure, which traps the calling guest.
@@ -137,6 +156,7 @@ impl fmt::Display for Error {
             ErrorKind::UnknownExport(n) => write!(f, "no export `{n}` in the world"),
             ErrorKind::BadArguments(m) => write!(f, "bad arguments: {m}"),
             ErrorKind::Host(m) => write!(f, "host function failed: {m}"),
+            ErrorKind::Exit(code) => write!(f, "guest exited with status {code}"),
         }
     }
 }

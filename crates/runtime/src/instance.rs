@@ -212,6 +212,16 @@ impl<E: Engine> Instance<E> {
         })
     }
 
+    /// Calls a core export outside the world that takes and returns nothing,
+    /// such as a WASI preview 1 command's `_start`, with the same guards.
+    pub fn call_core(&mut self, name: &str) -> Result<(), Error> {
+        let f = self
+            .inner
+            .func(name)
+            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
+        self.guarded(name, |inner| inner.call(&f, &[], &mut []))
+    }
+
     /// Calls export `name` with `args`, returning its result.
     pub fn call(&mut self, name: &str, args: &[Val]) -> Result<Option<Val>, Error> {
         let key = self

@@ -205,6 +205,17 @@ impl CoreNames {
 }
 
 impl World {
+    /// A world with nothing in it: for modules that only use imports outside
+    /// any world, such as WASI preview 1 programs.
+    pub fn empty(name: &str) -> World {
+        World {
+            name: String::from(name),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
     /// The function an import target names.
     pub fn import_func(&self, item: usize, func: usize) -> Option<&Function> {
         item_func(self.imports.get(item)?, func)

@@ -132,3 +132,30 @@ fn initialize_runs_once_before_any_call() {
     assert_eq!(inst.call("ok", &[]).unwrap(), Some(Val::U32(1)));
     let _ = Wasmi::new().compile(&[]).is_err();
 }
+
+#[test]
+fn a_host_function_can_end_the_guest_with_an_exit_status() {
+    let wat = r#"(module
+  (import "env" "exit" (func $exit (param i32)))
+  (func (export "_start") i32.const 3 call $exit unreachable))"#;
+    let mut l = Linker::new();
+    l.core_func(
+        "env",
+        "exit",
+        vec![wasmbed_abi::FlatType::I32],
+        vec![],
+        |_, args, _| match args {
+            [wasmbed_abi::FlatVal::I32(code)] => Err(wasmbed::Error::exit(*code)),
+            _ => Err(wasmbed::Error::host("bad arguments")),
+        },
+    );
+    let mut inst = instance(wat, wasmbed::World::empty("none"), &l).unwrap();
+    let err = inst.call_core("_start").unwrap_err();
+    assert_eq!(err.exit_code(), Some(3));
+    assert_eq!(err.to_string(), "guest exited with status 3");
+    assert!(inst.is_poisoned(), "an exited instance runs no more code");
+    assert!(matches!(
+        inst.call_core("nope").unwrap_err().kind(),
+        ErrorKind::UnknownExport(_)
+    ));
+}
