@@ -39,16 +39,74 @@ struct Slot {
     own: bool,
 }
 
-/// One resource type's handles. Index 0 is never a valid handle.
-#[derive(Default)]
-struct Table {
-    slots: Vec<Option<Slot>>,
+/// Values by index, reusing freed indices, with an explicit bound on how many live.
+struct Slab<T> {
+    slots: Vec<Option<T>>,
     free: Vec<u32>,
-    exported: bool,
+    live: usize,
+}
+
+impl<T> Slab<T> {
+    /// A slab whose index 0 is never handed out (handles start at 1).
+    fn from_one() -> Slab<T> {
+        Slab {
+            slots: alloc::vec![None],
+            free: Vec::new(),
+            live: 0,
+        }
+    }
+
+    /// A slab handing out indices from 0.
+    const fn from_zero() -> Slab<T> {
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+        }
+    }
+
+    /// Stores `v`; `None` when `max` values already live.
+    fn insert(&mut self, v: T, max: usize) -> Option<u32> {
+        if self.live >= max {
+            return None;
+        }
+        self.live += 1;
+        if let Some(i) = self.free.pop() {
+            self.slots[i as usize] = Some(v);
+            return Some(i);
+        }
+        self.slots.push(Some(v));
+        Some(self.slots.len() as u32 - 1)
+    }
+
+    fn get(&self, i: u32) -> Option<&T> {
+        self.slots.get(i as usize)?.as_ref()
+    }
+
+    fn get_mut(&mut self, i: u32) -> Option<&mut T> {
+        self.slots.get_mut(i as usize)?.as_mut()
+    }
+
+    fn remove(&mut self, i: u32) -> Option<T> {
+        let v = self.slots.get_mut(i as usize)?.take()?;
+        self.free.push(i);
+        self.live -= 1;
+        Some(v)
+    }
+
+    fn len(&self) -> usize {
+        self.live
+    }
+}
+
+/// One resource type's handles.
+struct Table {
+    /// The guest's handles.
+    guest: Slab<Slot>,
     /// For a resource the guest exports: the host's own handles to guest reps,
     /// so the host names them by handle and a dropped one is never reused.
-    host: Vec<Option<u32>>,
-    host_free: Vec<u32>,
+    host: Slab<u32>,
+    exported: bool,
 }
 
 /// The guest's handle tables, one per resource type, plus the borrows lent for the current call.
@@ -60,6 +118,10 @@ pub(crate) struct Tables {
     pub(crate) borrows: u32,
 }
 
+fn unknown(handle: u32) -> Trap {
+    ResourceTrap::UnknownHandle { handle }.into()
+}
+
 impl Tables {
     fn new(world: &World, max_handles: u32) -> Tables {
         Tables {
@@ -67,8 +129,9 @@ impl Tables {
                 .resources
                 .iter()
                 .map(|r| Table {
+                    guest: Slab::from_one(),
+                    host: Slab::from_one(),
                     exported: r.direction == Direction::Exported,
-                    ..Table::default()
                 })
                 .collect(),
             max_handles,
@@ -83,37 +146,19 @@ impl Tables {
     }
 
     fn add(&mut self, r: ResourceId, slot: Slot) -> Result<u32, Trap> {
-        let max = self.max_handles;
-        let t = self.table(r)?;
-        if let Some(h) = t.free.pop() {
-            t.slots[h as usize] = Some(slot);
-            return Ok(h);
-        }
-        if t.slots.is_empty() {
-            t.slots.push(None);
-        }
-        if t.slots.len() > max as usize {
-            return Err(ResourceTrap::TableFull.into());
-        }
-        t.slots.push(Some(slot));
-        Ok(t.slots.len() as u32 - 1)
+        let max = self.max_handles as usize;
+        self.table(r)?
+            .guest
+            .insert(slot, max)
+            .ok_or(ResourceTrap::TableFull.into())
     }
 
     fn get(&mut self, r: ResourceId, h: u32) -> Result<Slot, Trap> {
-        let t = self.table(r)?;
-        t.slots
-            .get(h as usize)
-            .copied()
-            .flatten()
-            .ok_or(ResourceTrap::UnknownHandle { handle: h }.into())
+        self.table(r)?.guest.get(h).copied().ok_or(unknown(h))
     }
 
     fn remove(&mut self, r: ResourceId, h: u32) -> Result<Slot, Trap> {
-        let slot = self.get(r, h)?;
-        let t = self.table(r)?;
-        t.slots[h as usize] = None;
-        t.free.push(h);
-        Ok(slot)
+        self.table(r)?.guest.remove(h).ok_or(unknown(h))
     }
 
     /// The guest drops handle `h`: the rep to destroy when it was an `own` handle.
@@ -136,44 +181,24 @@ impl Tables {
     pub(crate) fn rep(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
         Ok(self.get(r, h)?.rep)
     }
-}
 
-impl Tables {
     /// Gives the host a handle to `rep` of a guest resource.
     fn host_add(&mut self, r: ResourceId, rep: u32) -> Result<u32, Trap> {
-        let max = self.max_handles;
-        let t = self.table(r)?;
-        if let Some(h) = t.host_free.pop() {
-            t.host[h as usize] = Some(rep);
-            return Ok(h);
-        }
-        if t.host.is_empty() {
-            t.host.push(None);
-        }
-        if t.host.len() > max as usize {
-            return Err(ResourceTrap::TableFull.into());
-        }
-        t.host.push(Some(rep));
-        Ok(t.host.len() as u32 - 1)
+        let max = self.max_handles as usize;
+        self.table(r)?
+            .host
+            .insert(rep, max)
+            .ok_or(ResourceTrap::TableFull.into())
     }
 
     /// The rep behind the host's handle `h` to a guest resource.
     fn host_get(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
-        let t = self.table(r)?;
-        t.host
-            .get(h as usize)
-            .copied()
-            .flatten()
-            .ok_or(ResourceTrap::UnknownHandle { handle: h }.into())
+        self.table(r)?.host.get(h).copied().ok_or(unknown(h))
     }
 
     /// Takes the host's handle `h` to a guest resource away: its rep.
     pub(crate) fn host_remove(&mut self, r: ResourceId, h: u32) -> Result<u32, Trap> {
-        let rep = self.host_get(r, h)?;
-        let t = self.table(r)?;
-        t.host[h as usize] = None;
-        t.host_free.push(h);
-        Ok(rep)
+        self.table(r)?.host.remove(h).ok_or(unknown(h))
     }
 
     fn exported(&mut self, r: ResourceId) -> Result<bool, Trap> {
@@ -221,38 +246,30 @@ impl Handles for Tables {
     }
 }
 
-/// Host objects behind the resources the host implements.
-#[derive(Default)]
-pub(crate) struct HostObjects {
-    slots: Vec<Option<Box<dyn Any + Send>>>,
-    free: Vec<u32>,
+/// Host objects behind the resources the host implements; a rep is an index here.
+pub(crate) struct HostObjects(Slab<Box<dyn Any + Send>>);
+
+impl Default for HostObjects {
+    fn default() -> HostObjects {
+        HostObjects(Slab::from_zero())
+    }
 }
 
 impl HostObjects {
     pub(crate) fn insert(&mut self, obj: Box<dyn Any + Send>) -> u32 {
-        match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = Some(obj);
-                i
-            }
-            None => {
-                self.slots.push(Some(obj));
-                self.slots.len() as u32 - 1
-            }
-        }
+        // Bounded by the host, which creates them.
+        self.0.insert(obj, usize::MAX).unwrap_or(u32::MAX)
     }
 
     pub(crate) fn get_mut(&mut self, rep: u32) -> Option<&mut (dyn Any + Send)> {
-        self.slots.get_mut(rep as usize)?.as_deref_mut()
+        self.0.get_mut(rep).map(|b| &mut **b)
     }
 
     pub(crate) fn remove(&mut self, rep: u32) -> Option<Box<dyn Any + Send>> {
-        let obj = self.slots.get_mut(rep as usize)?.take()?;
-        self.free.push(rep);
-        Some(obj)
+        self.0.remove(rep)
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.slots.len() - self.free.len()
+        self.0.len()
     }
 }

@@ -125,47 +125,34 @@ trait Ctx: AsContextMut<Data = Data> {
     fn memory_ref(&self) -> &[u8];
 }
 
-impl Ctx for Store<Data> {
-    fn data_ref(&self) -> &Data {
-        self.data()
-    }
-    fn data_mut_ref(&mut self) -> &mut Data {
-        self.data_mut()
-    }
-    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
-        match memory {
-            Some(m) => m.data_and_store_mut(self),
-            None => (&mut [], self.data_mut()),
+/// The same four accessors for the store and for a `Caller`.
+macro_rules! impl_ctx {
+    ($t:ty) => {
+        impl Ctx for $t {
+            fn data_ref(&self) -> &Data {
+                self.data()
+            }
+            fn data_mut_ref(&mut self) -> &mut Data {
+                self.data_mut()
+            }
+            fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
+                match memory {
+                    Some(m) => m.data_and_store_mut(self),
+                    None => (&mut [], self.data_mut()),
+                }
+            }
+            fn memory_ref(&self) -> &[u8] {
+                match self.data().memory {
+                    Some(m) => m.data(self),
+                    None => &[],
+                }
+            }
         }
-    }
-    fn memory_ref(&self) -> &[u8] {
-        match self.data().memory {
-            Some(m) => m.data(self),
-            None => &[],
-        }
-    }
+    };
 }
 
-impl Ctx for Caller<'_, Data> {
-    fn data_ref(&self) -> &Data {
-        self.data()
-    }
-    fn data_mut_ref(&mut self) -> &mut Data {
-        self.data_mut()
-    }
-    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
-        match memory {
-            Some(m) => m.data_and_store_mut(self),
-            None => (&mut [], self.data_mut()),
-        }
-    }
-    fn memory_ref(&self) -> &[u8] {
-        match self.data().memory {
-            Some(m) => m.data(self),
-            None => &[],
-        }
-    }
-}
+impl_ctx!(Store<Data>);
+impl_ctx!(Caller<'_, Data>);
 
 /// Guest access through anything that reaches the store.
 struct Access<'c, C>(&'c mut C);
