@@ -186,8 +186,24 @@ impl<E: Engine> Instance<E> {
         })
     }
 
+    /// The engine function, post-return and type of export `name`.
+    pub(crate) fn export_parts(
+        &self,
+        name: &str,
+    ) -> Result<crate::typed_export::ExportParts<<E::Instance as EngineInstance>::Func>, Error>
+    {
+        let key = self
+            .resolve(name)
+            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
+        let e = self
+            .exports
+            .get(key.as_ref())
+            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
+        Ok((e.func.clone(), e.post.clone(), e.ty.clone()))
+    }
+
     /// Runs `f` with the reentrance and poison guards; a trap poisons the instance.
-    fn guarded<R>(
+    pub(crate) fn guarded<R>(
         &mut self,
         func: &str,
         f: impl FnOnce(&mut E::Instance) -> Result<R, Error>,

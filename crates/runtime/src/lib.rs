@@ -50,6 +50,7 @@ mod instance;
 mod linker;
 mod state;
 mod typed;
+mod typed_export;
 
 #[cfg(feature = "wasmi")]
 pub use engine::wasmi::Wasmi;
@@ -61,5 +62,6 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use state::State;
 pub use typed::{GuestBytes, GuestStr, HostArg, HostResult, IntoHostFunc};
+pub use typed_export::{Params, Results, Scalar, TypedExport};
 pub use wasmbed_abi::{Type, Val};
 pub use wasmbed_wit::World;

@@ -83,4 +83,18 @@ fn scalar_calls_and_typed_imports_allocate_nothing() {
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
     assert_eq!(sum, 1000 * (40 + 16));
     assert_eq!(allocations, 0, "1000 calls allocated {allocations} times");
+
+    // The typed export handle: no name lookup and no `Val`s either.
+    let g = inst.typed::<(u32,), u32>("g").unwrap();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut sum = 0;
+    for _ in 0..1000 {
+        sum += g.call(&mut inst, (20,)).unwrap();
+    }
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    assert_eq!(sum, 1000 * (40 + 16));
+    assert_eq!(
+        allocations, 0,
+        "1000 typed calls allocated {allocations} times"
+    );
 }

@@ -108,3 +108,27 @@ fn a_typed_function_of_the_wrong_type_is_a_link_error() {
         "import `test:typed/host#add`: the host's typed implementation does not match the world's type"
     );
 }
+
+#[test]
+fn typed_exports_are_checked_once_and_called_with_scalars() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut inst = instance(&wat(), world(WIT, "w"), &linker(log)).unwrap();
+    let go = inst.typed::<(u32,), u64>("go").unwrap();
+    assert_eq!(go.call(&mut inst, (0,)).unwrap(), 42);
+    assert_eq!(
+        go.call(&mut inst, (2,)).unwrap(),
+        "hél".bytes().map(u64::from).sum::<u64>()
+    );
+    let wrong = inst.typed::<(u32,), u32>("go").err().unwrap();
+    assert_eq!(
+        wrong.to_string(),
+        "bad arguments: export `go` does not have the requested typed signature"
+    );
+    assert!(inst.typed::<(), ()>("nope").is_err());
+    // A trap through a typed call poisons the instance like any other.
+    assert!(go.call(&mut inst, (3,)).unwrap_err().is_trap());
+    assert!(matches!(
+        go.call(&mut inst, (0,)).unwrap_err().kind(),
+        ErrorKind::Poisoned
+    ));
+}
