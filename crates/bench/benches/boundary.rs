@@ -60,8 +60,12 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("export g(u32)->u32");
     let x = [Val::U32(7)];
-    g.bench_function("wasmbed", |b| {
+    g.bench_function("wasmbed Val", |b| {
         b.iter(|| wb.call("g", black_box(&x)).unwrap())
+    });
+    let typed = wb.typed::<(u32,), u32>("g").unwrap();
+    g.bench_function("wasmbed typed", |b| {
+        b.iter(|| typed.call(&mut wb, black_box((7,))).unwrap())
     });
     let f = wt
         .get_typed_func::<(u32,), (u32,)>(&mut store, "g")
