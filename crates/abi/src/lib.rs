@@ -33,6 +33,8 @@
 extern crate alloc;
 
 mod func;
+mod kind;
+mod layout;
 mod lift;
 mod lower;
 mod memory;
