@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the tests need, beyond the Rust toolchain: clang and
 # wasi-libc for test guests, the cross compilers and qemu-user for layout
-# checks across architectures. Idempotent; needs root (CI and developer
-# machines here run as root).
+# checks across architectures; Debian's rustc-web (1.96) with its standard
+# library sources, which builds the no_std crates for a Cortex-M target
+# (rustup here has no bare-metal targets); rustup's cargo stays first on PATH.
+# Idempotent; needs root (CI and developer machines here run as root).
 set -euo pipefail
 packages=(
     clang lld wasi-libc libclang-rt-dev-wasm32
     gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 gcc-avr avr-libc
     gcc-mips-linux-gnu binutils-mips-linux-gnu qemu-user
+    rustc-web cargo-web rust-web-src
 )
 missing=()
 for p in "${packages[@]}"; do
