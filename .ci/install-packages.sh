@@ -2,7 +2,8 @@
 # Debian packages the tests need, beyond the Rust toolchain: clang and
 # wasi-libc for test guests, the cross compilers and qemu-user for layout
 # checks across architectures; Debian's rustc-web (1.96) with its standard
-# library sources, which builds the no_std crates for a Cortex-M target
+# library sources, which builds the no_std crates and firmware/ for a Cortex-M
+# target, and qemu-system-arm, which runs that firmware
 # (rustup here has no bare-metal targets); rustup's cargo stays first on PATH.
 # Idempotent; needs root (CI and developer machines here run as root).
 set -euo pipefail
@@ -10,7 +11,7 @@ packages=(
     clang lld wasi-libc libclang-rt-dev-wasm32
     gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 gcc-avr avr-libc
     gcc-mips-linux-gnu binutils-mips-linux-gnu qemu-user
-    rustc-web cargo-web rust-web-src
+    rustc-web cargo-web rust-web-src qemu-system-arm
 )
 missing=()
 for p in "${packages[@]}"; do
