@@ -295,7 +295,17 @@ impl Engine for Wasmi {
     type Instance = WasmiInstance;
 
     fn compile(&self, wasm: &[u8]) -> Result<wasmi::Module, Error> {
-        wasmi::Module::new(&self.engine, wasm).map_err(|e| ErrorKind::Compile(e.to_string()).into())
+        wasmi::Module::new(&self.engine, wasm)
+            // One line, whatever the engine's message looks like.
+            .map_err(|e| {
+                ErrorKind::Compile(
+                    e.to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+                .into()
+            })
     }
 
     fn instantiate(
