@@ -70,6 +70,16 @@ build_cm32() {
     done
 }
 
+# guests/wasi: C programs on wasi-libc (preview 1 commands), run by crates/wasi's
+# tests on wasmbed, on wasmtime and natively; escape.c is the malicious one.
+build_wasi() {
+    local c
+    for c in guests/wasi/*.c; do
+        "$CLANG" --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Wl,--strip-debug \
+            "$c" -o "${c%.c}.wasm"
+    done
+}
+
 status=0
 for dir in examples/*/; do
     name=$(basename "$dir")

@@ -11,6 +11,7 @@ mod guest;
 mod inspect;
 mod layout;
 mod run;
+mod wasi_args;
 mod wave;
 mod wit_text;
 

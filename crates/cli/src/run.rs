@@ -8,6 +8,7 @@ use clap::Args;
 use wasmbed::{Limits, Linker, Wasmi};
 
 use crate::guest::{load, WorldArgs};
+use crate::wasi_args::{command_guest, WasiArgs};
 use crate::wave;
 
 #[derive(Args)]
@@ -25,6 +26,8 @@ pub(crate) struct RunArgs {
     /// Largest linear memory in 64 KiB pages.
     #[arg(long, default_value_t = Limits::default().max_memory_pages)]
     max_memory_pages: u32,
+    #[command(flatten)]
+    wasi: WasiArgs,
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
@@ -33,16 +36,47 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         Wasmi::new()
     };
-    let guest = load(&args.file, &args.world, &engine)?;
+    let guest = match command_guest(&args.file, &args.world, &engine)? {
+        Some(g) => g,
+        None => load(&args.file, &args.world, &engine)?,
+    };
     let limits = Limits {
         fuel: args.fuel,
         max_memory_pages: args.max_memory_pages,
         ..Limits::default()
     };
     let file = args.file.display().to_string();
-    let mut instance = Linker::new()
-        .instantiate(&guest, limits)
-        .with_context(|| file.clone())?;
+    let preview1 = guest
+        .imports()
+        .iter()
+        .any(|i| i.module == wasmbed_wasi::PREVIEW1);
+    let (mut instance, wasi) = if preview1 {
+        let ctx = args
+            .wasi
+            .context(&args.file)
+            .with_context(|| file.clone())?;
+        let (i, c) = wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, limits)
+            .with_context(|| file.clone())?;
+        (i, Some(c))
+    } else {
+        let i = Linker::new()
+            .instantiate(&guest, limits)
+            .with_context(|| file.clone())?;
+        (i, None)
+    };
+    if let (None, true) = (&args.invoke, guest.world().exports.is_empty()) {
+        let r = instance.call_core("_start");
+        if let Some(c) = wasi {
+            c.lock().unwrap_or_else(|e| e.into_inner()).flush();
+        }
+        return match r {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => match e.exit_code() {
+                Some(code) => Ok(ExitCode::from(code as u8)),
+                None => Err(e).with_context(|| file.clone()),
+            },
+        };
+    }
     let Some(call) = args.invoke else {
         let names: Vec<&str> = instance.exports().map(|(n, _)| n).collect();
         bail!(

@@ -1,0 +1,87 @@
+//! WASI for wasmbed guests, behind capabilities the application grants one by one.
+//!
+//! Built on the runtime's public [`Linker`] only, as any third party would
+//! build a host interface. A [`Policy`] grants nothing by default; it becomes
+//! the [`WasiCtx`] of one instance, the one host state (streams, descriptor
+//! table) that WASI preview 1 (and, later, WASI 0.2) share.
+//!
+//! ```
+//! use wasmbed::{Guest, Limits, Linker, Wasmi, World};
+//! use wasmbed_wasi::{Capture, Policy};
+//!
+//! let wasm = wat::parse_str(r#"(module
+//!   (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+//!   (memory (export "memory") 1)
+//!   (data (i32.const 16) "hi\n")
+//!   (data (i32.const 0) "\10\00\00\00\03\00\00\00")
+//!   (func (export "_start") (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#).unwrap();
+//! let out = Capture::new();
+//! let ctx = Policy::new().stdout(out.clone()).build().unwrap();
+//! let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("hello")).unwrap();
+//! let mut linker = Linker::new();
+//! let (mut instance, _ctx) = wasmbed_wasi::instantiate(&guest, &mut linker, ctx, Limits::default()).unwrap();
+//! instance.call_core("_start").unwrap();
+//! assert_eq!(out.contents(), b"hi\n");
+//! ```
+#![deny(missing_docs)]
+
+mod ctx;
+mod errno;
+mod policy;
+mod preview1;
+mod sandbox;
+
+use std::sync::{Arc, Mutex};
+
+use wasmbed::{CoreImport, Engine, Error, ErrorKind, Guest, Instance, Limits, Linker};
+
+pub use ctx::WasiCtx;
+pub use errno::Errno;
+pub use policy::{Capture, Policy, PolicyError, Preopen, WasiLimits};
+pub use preview1::MODULE as PREVIEW1;
+
+/// One instance's WASI state, shared by the linker's closures and the application.
+pub type SharedCtx = Arc<Mutex<WasiCtx>>;
+
+/// Defines the preview 1 functions `ctx`'s policy allows in `linker`.
+///
+/// Functions denied statically (clocks, random) are left out, so a module
+/// importing them fails to link; [`check_imports`] names the missing grant.
+pub fn add_to_linker(linker: &mut Linker, ctx: WasiCtx) -> SharedCtx {
+    let shared = Arc::new(Mutex::new(ctx));
+    preview1::add(linker, &shared);
+    shared
+}
+
+/// Refuses a module that imports what the policy denies statically, naming the import and the grant.
+pub fn check_imports(ctx: &WasiCtx, imports: &[CoreImport]) -> Result<(), Error> {
+    for i in imports.iter().filter(|i| i.module == PREVIEW1) {
+        let granted = match preview1::static_grant(&i.name) {
+            Some("clocks") => ctx.clocks,
+            Some("random") => ctx.random,
+            _ => continue,
+        };
+        if !granted {
+            let grant = preview1::static_grant(&i.name).unwrap_or_default();
+            return Err(ErrorKind::Link(format!(
+                "import `{}` `{}` needs the `{grant}` grant, which the policy denies",
+                i.module, i.name
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Checks `guest`'s imports against `ctx`, adds preview 1 to `linker` and instantiates.
+pub fn instantiate<E: Engine>(
+    guest: &Guest<E>,
+    linker: &mut Linker,
+    ctx: WasiCtx,
+    limits: Limits,
+) -> Result<(Instance<E>, SharedCtx), Error> {
+    check_imports(&ctx, guest.imports())?;
+    let shared = add_to_linker(linker, ctx);
+    let instance = linker.instantiate(guest, limits)?;
+    Ok((instance, shared))
+}

@@ -1,0 +1,130 @@
+//! WASI preview 1 (`wasi_snapshot_preview1`) over `Linker::core_func`: every function wasi-libc calls.
+
+mod fd;
+mod mem;
+mod misc;
+mod path;
+mod types;
+
+use std::sync::{Arc, Mutex};
+
+use wasmbed::engine::GuestAccess;
+use wasmbed::{Error, Linker};
+use wasmbed_abi::{FlatType, FlatVal};
+
+use crate::ctx::WasiCtx;
+use crate::errno::Errno;
+use mem::Mem;
+
+/// The import module of preview 1.
+pub const MODULE: &str = "wasi_snapshot_preview1";
+
+/// How a preview 1 function fails: an errno for the guest, or a trap that ends it.
+pub(crate) enum Fail {
+    /// Returned to the guest.
+    Errno(Errno),
+    /// Traps the guest (a bad pointer), or ends it (`proc_exit`).
+    Trap(Error),
+}
+
+impl From<Errno> for Fail {
+    fn from(e: Errno) -> Fail {
+        Fail::Errno(e)
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Fail {
+        Fail::Trap(e)
+    }
+}
+
+impl From<std::io::Error> for Fail {
+    fn from(e: std::io::Error) -> Fail {
+        Fail::Errno(e.into())
+    }
+}
+
+/// What a preview 1 function returns before it becomes the guest's errno.
+pub(crate) type Ret = Result<(), Fail>;
+
+/// One preview 1 function: the context, the guest's memory, the flat arguments.
+pub(crate) type Impl = fn(&mut WasiCtx, &mut Mem<'_>, &[FlatVal]) -> Ret;
+
+/// A grant a function needs before it may even be linked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grant {
+    /// Nothing static: denials, if any, happen per call.
+    None,
+    /// The clocks.
+    Clocks,
+    /// Random numbers.
+    Random,
+}
+
+/// One function of the module: name, parameters (`i` = i32, `I` = i64), grant, implementation.
+pub(crate) type Def = (&'static str, &'static str, Grant, Impl);
+
+fn all() -> impl Iterator<Item = &'static Def> {
+    misc::DEFS.iter().chain(fd::DEFS).chain(path::DEFS)
+}
+
+/// The grant preview 1 function `name` needs statically, and its name in messages.
+pub(crate) fn static_grant(name: &str) -> Option<&'static str> {
+    all().find(|d| d.0 == name).and_then(|d| match d.2 {
+        Grant::None => None,
+        Grant::Clocks => Some("clocks"),
+        Grant::Random => Some("random"),
+    })
+}
+
+fn flat(sig: &str) -> Vec<FlatType> {
+    sig.chars()
+        .map(|c| {
+            if c == 'I' {
+                FlatType::I64
+            } else {
+                FlatType::I32
+            }
+        })
+        .collect()
+}
+
+/// Defines every preview 1 function the context's policy allows in `linker`.
+pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
+    let (clocks, random) = {
+        let c = ctx.lock().unwrap_or_else(|e| e.into_inner());
+        (c.clocks, c.random)
+    };
+    for &(name, sig, grant, f) in all() {
+        if (grant == Grant::Clocks && !clocks) || (grant == Grant::Random && !random) {
+            continue;
+        }
+        let ctx = ctx.clone();
+        let call = move |access: &mut dyn GuestAccess, args: &[FlatVal], out: &mut [FlatVal]| {
+            let mut wasi = ctx.lock().unwrap_or_else(|e| e.into_inner());
+            let mut mem = Mem {
+                data: access.memory_and_state().0,
+                func: name,
+            };
+            let errno = match f(&mut wasi, &mut mem, args) {
+                Ok(()) => Errno::Success,
+                Err(Fail::Errno(e)) => e,
+                Err(Fail::Trap(e)) => {
+                    wasi.flush();
+                    return Err(e);
+                }
+            };
+            if let Some(slot) = out.first_mut() {
+                *slot = FlatVal::I32(errno.raw());
+            }
+            Ok(())
+        };
+        let results = if name == "proc_exit" {
+            vec![]
+        } else {
+            vec![FlatType::I32]
+        };
+        linker.core_func(MODULE, name, flat(sig), results, call);
+    }
+}

@@ -1,0 +1,173 @@
+//! Runs one C program three ways — wasmbed, wasmtime-wasi preview 1, native — and snapshots what it left.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use wasmbed::{Guest, Limits, Linker, Wasmi, World};
+use wasmbed_wasi::{Capture, Policy};
+
+/// The guests' directory.
+pub(crate) fn guests() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guests/wasi")
+}
+
+/// What a program is given.
+#[derive(Default, Clone)]
+pub(crate) struct Input {
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) stdin: Option<Vec<u8>>,
+    pub(crate) clocks_and_random: bool,
+}
+
+/// What a program did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) code: i32,
+    pub(crate) files: Vec<(String, String)>,
+}
+
+/// Every file and directory under `dir`, sorted, with file contents.
+pub(crate) fn snapshot(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            if p.is_dir() {
+                out.push((rel + "/", String::new()));
+                todo.push(p);
+            } else {
+                out.push((
+                    rel,
+                    String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs `name.wasm` on wasmbed with `dir` preopened as `.`.
+pub(crate) fn wasmbed(name: &str, input: &Input, dir: &Path) -> Outcome {
+    let wasm = std::fs::read(guests().join(format!("{name}.wasm"))).unwrap();
+    let (out, err) = (Capture::new(), Capture::new());
+    let mut policy = Policy::new()
+        .arg(name)
+        .args(&input.args)
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .preopen_dir(dir, ".", false);
+    for (k, v) in &input.env {
+        policy = policy.env(k, v);
+    }
+    if let Some(s) = &input.stdin {
+        policy = policy.stdin(std::io::Cursor::new(s.clone()));
+    }
+    if input.clocks_and_random {
+        policy = policy.allow_clocks().allow_random();
+    }
+    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty(name)).unwrap();
+    let ctx = policy.build().unwrap();
+    let (mut inst, _) =
+        wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    let code = match inst.call_core("_start") {
+        Ok(()) => 0,
+        Err(e) => e.exit_code().unwrap_or_else(|| panic!("{name}: {e}")),
+    };
+    outcome(out.contents(), err.contents(), code, dir)
+}
+
+fn outcome(out: Vec<u8>, err: Vec<u8>, code: i32, dir: &Path) -> Outcome {
+    Outcome {
+        stdout: String::from_utf8(out).unwrap(),
+        stderr: String::from_utf8(err).unwrap(),
+        code,
+        files: snapshot(dir),
+    }
+}
+
+/// Runs `name.wasm` on wasmtime-wasi's preview 1 with the same grants.
+pub(crate) fn wasmtime(name: &str, input: &Input, dir: &Path) -> Outcome {
+    use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+    let engine = wasmtime::Engine::default();
+    let module =
+        wasmtime::Module::from_file(&engine, guests().join(format!("{name}.wasm"))).unwrap();
+    let (out, err) = (
+        MemoryOutputPipe::new(1 << 20),
+        MemoryOutputPipe::new(1 << 20),
+    );
+    let mut b = wasmtime_wasi::WasiCtxBuilder::new();
+    b.arg(name)
+        .args(&input.args)
+        .stdout(out.clone())
+        .stderr(err.clone());
+    for (k, v) in &input.env {
+        b.env(k, v);
+    }
+    if let Some(s) = &input.stdin {
+        b.stdin(MemoryInputPipe::new(s.clone()));
+    }
+    b.preopened_dir(dir, ".", wasmtime_wasi::FsPerms::ReadWrite)
+        .unwrap();
+    let mut store = wasmtime::Store::new(&engine, b.build_p1());
+    let mut linker = wasmtime::Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |c| c).unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let start = inst.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+    let code = match start.call(&mut store, ()) {
+        Ok(()) => 0,
+        Err(e) => e
+            .downcast_ref::<wasmtime_wasi::I32Exit>()
+            .map(|x| x.0)
+            .unwrap_or_else(|| panic!("{name}: {e}")),
+    };
+    outcome(out.contents().to_vec(), err.contents().to_vec(), code, dir)
+}
+
+/// Compiles `name.c` with the system C compiler and runs it in `dir`.
+pub(crate) fn native(name: &str, input: &Input, dir: &Path) -> Outcome {
+    let bin_dir = tempfile::tempdir().unwrap();
+    let bin = bin_dir.path().join(name);
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let st = Command::new(cc)
+        .args(["-O2", "-o"])
+        .arg(&bin)
+        .arg(guests().join(format!("{name}.c")))
+        .status()
+        .unwrap();
+    assert!(st.success(), "cc {name}.c");
+    let mut cmd = Command::new(&bin);
+    cmd.args(&input.args).current_dir(dir).env_clear();
+    cmd.envs(input.env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(if input.stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(s) = &input.stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(s).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    outcome(o.stdout, o.stderr, o.status.code().unwrap_or(-1), dir)
+}
+
+/// Runs `name` three ways, each in a fresh directory prepared by `setup`, and asserts they agree.
+pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome {
+    let run = |f: fn(&str, &Input, &Path) -> Outcome| {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        f(name, input, dir.path())
+    };
+    let ours = run(wasmbed);
+    assert_eq!(ours, run(wasmtime), "{name}: wasmbed vs wasmtime");
+    assert_eq!(ours, run(native), "{name}: wasmbed vs native");
+    ours
+}

@@ -1,0 +1,5 @@
+//! wasmbed-wasi's integration tests: C programs on wasmbed, wasmtime and natively; malicious guests.
+
+mod harness;
+mod malicious;
+mod programs;
