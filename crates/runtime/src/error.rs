@@ -115,6 +115,12 @@ impl Error {
         }
     }
 
+    /// A host function traps the calling guest on purpose (a bad pointer, say), with its own message.
+    #[cold]
+    pub fn guest_trap(func: &str, message: impl Into<String>) -> Error {
+        Error::trap(func, TrapReason::Host(message.into()))
+    }
+
     /// A host function's failure, which traps the calling guest.
     #[cold]
     pub fn host(message: impl Into<String>) -> Error {

@@ -59,7 +59,7 @@ pub use error::{Error, ErrorKind, TrapReason};
 pub use guest::{CoreImport, Guest, MemoryNeeds};
 pub use host::HostCx;
 pub use instance::Instance;
-pub use linker::Linker;
+pub use linker::{DtorFn, Linker};
 pub use state::State;
 pub use typed::{GuestBytes, GuestStr, HostArg, HostResult, IntoHostFunc};
 pub use typed_export::{Params, Results, Scalar, TypedExport};

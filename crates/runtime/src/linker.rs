@@ -27,7 +27,16 @@ use crate::{Error, ErrorKind, State};
 pub struct Linker {
     funcs: BTreeMap<(String, String), HostImpl>,
     core: BTreeMap<(String, String), CoreImpl>,
+    dtors: BTreeMap<(String, String), DtorFn>,
+    /// Imports the host refuses on purpose, with the reason (a missing grant).
+    denied: BTreeMap<(String, String), String>,
 }
+
+/// What the host runs when the guest drops its `own` handle to a host resource whose reps the host names.
+pub type DtorFn = Arc<dyn Fn(&mut HostCx<'_>, u32) -> Result<(), Error> + Send + Sync>;
+
+/// The name that stands for every function of an interface in [`Linker::deny_interface`].
+const ANY: &str = "*";
 
 /// A core import's implementation with its parameter and result types.
 type CoreImpl = (Vec<FlatType>, Vec<FlatType>, HostFn);
@@ -117,6 +126,46 @@ impl Linker {
         self
     }
 
+    /// Names the reps of host resource `name` of `interface` itself, and runs `dtor` when the guest drops one.
+    ///
+    /// Without this, a host resource's rep is an object kept by the runtime
+    /// ([`HostCx::new_resource`]); with it, the host keeps its own table (one
+    /// shared with other interfaces, say) and the rep is its index there.
+    pub fn resource(
+        &mut self,
+        interface: &str,
+        name: &str,
+        dtor: impl Fn(&mut HostCx<'_>, u32) -> Result<(), Error> + Send + Sync + 'static,
+    ) -> &mut Linker {
+        self.dtors
+            .insert((key(interface), name.into()), Arc::new(dtor));
+        self
+    }
+
+    /// Refuses every function of `interface`: linking a guest that imports one fails, naming `reason`.
+    ///
+    /// For capabilities denied statically, so the error says which grant is
+    /// missing rather than that the host forgot a function.
+    pub fn deny_interface(&mut self, interface: &str, reason: &str) -> &mut Linker {
+        self.denied
+            .insert((key(interface), ANY.into()), reason.into());
+        self
+    }
+
+    /// Refuses core import `module` `name`: linking a guest that imports it fails, naming `reason`.
+    pub fn deny_core(&mut self, module: &str, name: &str, reason: &str) -> &mut Linker {
+        self.core.remove(&(module.into(), name.into()));
+        self.denied
+            .insert((format!("core:{module}"), name.into()), reason.into());
+        self
+    }
+
+    fn denial(&self, iface: &str, func: &str) -> Option<&String> {
+        self.denied
+            .get(&(iface.into(), func.into()))
+            .or_else(|| self.denied.get(&(iface.into(), ANY.into())))
+    }
+
     /// Instantiates `guest`, links every import, and runs its initialization once.
     pub fn instantiate<E: Engine>(
         &self,
@@ -130,7 +179,10 @@ impl Linker {
                 Some(ImportTarget::Func { item, func }) => {
                     self.world_func(world, item, func, &import.module, &import.name)?
                 }
-                Some(ImportTarget::ResourceDrop(r)) => resource_drop(r, &import.name),
+                Some(ImportTarget::ResourceDrop(r)) => match self.dtor(world, r) {
+                    Some(dtor) => host_named_drop(r, &import.name, dtor),
+                    None => resource_drop(r, &import.name),
+                },
                 Some(ImportTarget::Intrinsic(r, which)) => intrinsic(r, which, &import.name),
                 None => self.core_import(
                     &import.module,
@@ -176,6 +228,13 @@ impl Linker {
                 &i.functions[func],
             ),
         };
+        if let Some(reason) = self.denial(&iface, &f.name) {
+            let what = what_of(&iface, &f.name);
+            return Err(ErrorKind::Link(format!(
+                "import `{what}` (core import `{module}` `{name}`) is denied: {reason}"
+            ))
+            .into());
+        }
         let Some(host) = self.funcs.get(&(iface.clone(), f.name.clone())) else {
             let what = what_of(&iface, &f.name);
             return Err(ErrorKind::Link(format!(
@@ -219,8 +278,25 @@ impl Linker {
                 "import `{module}` `{name}`: the host's implementation has another type"
             ))
             .into()),
-            None => Err(ErrorKind::Link(format!("missing import `{module}` `{name}`")).into()),
+            None => match self.denial(&format!("core:{module}"), name) {
+                Some(reason) => Err(ErrorKind::Link(format!(
+                    "import `{module}` `{name}` is denied: {reason}"
+                ))
+                .into()),
+                None => Err(ErrorKind::Link(format!("missing import `{module}` `{name}`")).into()),
+            },
         }
+    }
+
+    /// The host's destructor for imported resource `r`, when the host names its reps.
+    fn dtor(&self, world: &World, r: ResourceId) -> Option<DtorFn> {
+        let res = world.resources.get(r.0 as usize)?;
+        let iface = match &res.interface {
+            Some(InterfaceName::Id(id)) => key(id),
+            Some(InterfaceName::Inline(n)) => n.clone(),
+            None => String::new(),
+        };
+        self.dtors.get(&(iface, res.name.clone())).cloned()
     }
 }
 
@@ -259,6 +335,21 @@ fn resource_drop(r: ResourceId, name: &str) -> HostFn {
                     state.objects.remove(rep);
                     Ok(())
                 }
+                Ok(None) => Ok(()),
+                Err(t) => Err(Error::trap(&name, TrapReason::Abi(t))),
+            }
+        },
+    )
+}
+
+/// The guest drops a handle to a host resource whose reps the host names: the host's destructor runs.
+fn host_named_drop(r: ResourceId, name: &str, dtor: DtorFn) -> HostFn {
+    let name = String::from(name);
+    Arc::new(
+        move |access: &mut dyn GuestAccess, args: &[FlatVal], _: &mut [FlatVal]| {
+            check_may_enter(access.state(), false, &name)?;
+            match access.state().tables.drop_handle(r, handle_arg(args)) {
+                Ok(Some(rep)) => dtor(&mut HostCx::new(access), rep),
                 Ok(None) => Ok(()),
                 Err(t) => Err(Error::trap(&name, TrapReason::Abi(t))),
             }

@@ -264,3 +264,94 @@ fn a_borrow_used_after_its_call_traps() {
         "guest trapped in `test:res/store#[static]counter.peek`: unknown resource handle 1"
     );
 }
+
+/// A host that names its counters' reps itself, keeping them in its own table.
+fn host_named(dropped: std::sync::Arc<std::sync::Mutex<Vec<u32>>>) -> Linker {
+    use std::sync::{Arc, Mutex};
+    let table: Arc<Mutex<std::collections::BTreeMap<u32, u32>>> = Arc::default();
+    let mut l = Linker::new();
+    let (t1, t2, t3) = (table.clone(), table.clone(), table.clone());
+    let next = std::sync::atomic::AtomicU32::new(100);
+    l.func(
+        "test:res/store",
+        "[constructor]counter",
+        move |_, args| match args {
+            [Val::U32(start)] => {
+                // Reps from 100 up, never reused, so none is confused with a runtime object index.
+                let rep = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                t1.lock().unwrap().insert(rep, *start);
+                Ok(Some(Val::Own(rep)))
+            }
+            _ => Err(wasmbed::Error::host("bad arguments")),
+        },
+    )
+    .func(
+        "test:res/store",
+        "[method]counter.add",
+        move |_, args| match args {
+            [Val::Borrow(rep), Val::U32(n)] => {
+                let mut t = t2.lock().unwrap();
+                let c = t.get_mut(rep).ok_or(wasmbed::Error::host("no counter"))?;
+                *c += n;
+                Ok(Some(Val::U32(*c)))
+            }
+            _ => Err(wasmbed::Error::host("bad arguments")),
+        },
+    )
+    .func("test:res/store", "[static]counter.peek", |_, _| {
+        Ok(Some(Val::U32(0)))
+    })
+    .resource("test:res/store", "counter", move |_, rep| {
+        t3.lock().unwrap().remove(&rep);
+        dropped.lock().unwrap().push(rep);
+        Ok(())
+    });
+    l
+}
+
+#[test]
+fn a_host_named_resource_runs_the_hosts_destructor() {
+    let dropped = std::sync::Arc::default();
+    let mut i = instance(
+        WAT,
+        world(WIT, "w"),
+        &host_named(std::sync::Arc::clone(&dropped)),
+    )
+    .unwrap();
+    assert_eq!(call(&mut i, "make", &[]).unwrap(), Some(Val::U32(15)));
+    assert_eq!(*dropped.lock().unwrap(), vec![100]);
+    assert_eq!(
+        i.host_resources(),
+        0,
+        "the runtime kept no object of its own"
+    );
+    let err = call(&mut i, "double-drop", &[]).unwrap_err();
+    assert!(err.to_string().contains("unknown resource handle"), "{err}");
+    assert_eq!(
+        *dropped.lock().unwrap(),
+        vec![100, 101],
+        "a second drop of the same handle never reaches the host"
+    );
+}
+
+#[test]
+fn a_denied_interface_names_the_reason_at_link_time() {
+    let mut l = host();
+    l.deny_interface("test:res/store", "needs the `counters` grant");
+    let err = instance(WAT, world(WIT, "w"), &l).map(|_| ()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is denied: needs the `counters` grant"),
+        "{err}"
+    );
+    let mut l = Linker::new();
+    l.deny_core("env", "tick", "needs the `clock` grant");
+    let wat = r#"(module (import "env" "tick" (func)))"#;
+    let err = instance(wat, wasmbed::World::empty("w"), &l)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "import `env` `tick` is denied: needs the `clock` grant"
+    );
+}
