@@ -3,37 +3,21 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
+
+use cap_std::fs::Dir;
 
 use crate::errno::Errno;
 use crate::policy::{Policy, PolicyError, WasiLimits};
 
-/// Where a descriptor's path lives: its preopen's root and the path below it.
-#[derive(Clone, Debug)]
+/// An open directory of the sandbox: every path operation is relative to its handle.
+#[derive(Debug)]
 pub(crate) struct Place {
-    /// The preopen's canonical host directory.
-    pub(crate) root: PathBuf,
-    /// The path below the root, free of `..` and symlinks except maybe the last component.
-    pub(crate) rel: PathBuf,
-    /// Whether the preopen is read-only.
+    /// The directory, opened once; cap-std resolves paths beneath it and nowhere else.
+    pub(crate) dir: Dir,
+    /// Whether it lies under a read-only preopen (directories opened through it inherit this).
     pub(crate) read_only: bool,
-}
-
-impl Place {
-    /// The host path.
-    pub(crate) fn host(&self) -> PathBuf {
-        self.root.join(&self.rel)
-    }
-
-    /// The same preopen at another path below it.
-    pub(crate) fn at(&self, rel: PathBuf) -> Place {
-        Place {
-            root: self.root.clone(),
-            rel,
-            read_only: self.read_only,
-        }
-    }
 }
 
 /// One entry of the descriptor table.
@@ -78,6 +62,8 @@ pub struct WasiCtx {
     pub(crate) random: bool,
     pub(crate) limits: WasiLimits,
     pub(crate) started: Instant,
+    /// WASI 0.2's resources: streams, pollables, errors, and which descriptors its handles own.
+    pub(crate) p2: crate::p2::P2,
 }
 
 impl WasiCtx {
@@ -93,10 +79,8 @@ impl WasiCtx {
             fds.insert(2, Desc::Stderr);
         }
         for (i, pre) in p.preopens.iter().enumerate() {
-            let root = canonical_dir(&pre.host)?;
             let place = Place {
-                root,
-                rel: PathBuf::new(),
+                dir: open_preopen(&pre.host)?,
                 read_only: pre.read_only,
             };
             let preopen = Some(pre.guest.clone());
@@ -113,6 +97,7 @@ impl WasiCtx {
             random: p.random,
             limits: p.limits,
             started: Instant::now(),
+            p2: crate::p2::P2::default(),
         })
     }
 
@@ -138,7 +123,11 @@ impl WasiCtx {
         }
     }
 
+    /// Preview 1's view of descriptor `fd`: entries a WASI 0.2 handle owns are not its to use.
     pub(crate) fn get(&mut self, fd: u32, func: &str) -> Result<&mut Desc, Errno> {
+        if self.p2.owns(fd) {
+            return Err(Errno::Badf);
+        }
         match self.fds.get_mut(&fd) {
             Some(d) => Ok(d),
             None => {
@@ -150,10 +139,26 @@ impl WasiCtx {
         }
     }
 
+    /// Preview 1's view of descriptor `fd`, shared: several may be borrowed at once.
+    pub(crate) fn desc(&self, fd: u32, func: &str) -> Result<&Desc, Errno> {
+        if self.p2.owns(fd) {
+            return Err(Errno::Badf);
+        }
+        match self.fds.get(&fd) {
+            Some(d) => Ok(d),
+            None => {
+                if fd <= 2 {
+                    tracing::warn!(func, fd, "wasi: standard stream {fd} is not granted");
+                }
+                Err(Errno::Badf)
+            }
+        }
+    }
+
     /// The directory behind `fd`, for a path operation.
-    pub(crate) fn dir(&mut self, fd: u32, func: &str) -> Result<Place, Errno> {
-        match self.get(fd, func)? {
-            Desc::Dir { place, .. } => Ok(place.clone()),
+    pub(crate) fn dir(&self, fd: u32, func: &str) -> Result<&Place, Errno> {
+        match self.desc(fd, func)? {
+            Desc::Dir { place, .. } => Ok(place),
             _ => Err(Errno::Notdir),
         }
     }
@@ -177,16 +182,16 @@ impl WasiCtx {
     }
 }
 
-fn canonical_dir(host: &Path) -> Result<PathBuf, PolicyError> {
-    let err = |reason: String| PolicyError::Preopen {
+/// Opens a preopen once: the only use of ambient authority, turning the policy's grant into a handle.
+fn open_preopen(host: &Path) -> Result<Dir, PolicyError> {
+    Dir::open_ambient_dir(host, cap_std::ambient_authority()).map_err(|e| PolicyError::Preopen {
         host: host.to_path_buf(),
-        reason,
-    };
-    let root = host.canonicalize().map_err(|e| err(e.to_string()))?;
-    if !root.is_dir() {
-        return Err(err("not a directory".into()));
-    }
-    Ok(root)
+        reason: if e.kind() == std::io::ErrorKind::NotADirectory {
+            "not a directory".into()
+        } else {
+            e.to_string()
+        },
+    })
 }
 
 /// Logs a request the policy refuses and returns its errno.

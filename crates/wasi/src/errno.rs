@@ -82,6 +82,10 @@ impl Errno {
 
 impl From<io::Error> for Errno {
     fn from(e: io::Error) -> Errno {
+        // cap-std's refusal of a path leading outside its directory: never `EACCES`.
+        if crate::sandbox::is_escape(&e) {
+            return Errno::Perm;
+        }
         #[cfg(target_os = "linux")]
         if let Some(code) = e.raw_os_error() {
             if let Some(errno) = from_linux(code) {

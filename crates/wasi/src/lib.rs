@@ -27,6 +27,8 @@
 
 mod ctx;
 mod errno;
+mod fs;
+mod p2;
 mod policy;
 mod preview1;
 mod sandbox;
@@ -37,19 +39,22 @@ use wasmbed::{CoreImport, Engine, Error, ErrorKind, Guest, Instance, Limits, Lin
 
 pub use ctx::WasiCtx;
 pub use errno::Errno;
+pub use p2::VERSION as P2_VERSION;
 pub use policy::{Capture, Policy, PolicyError, Preopen, WasiLimits};
 pub use preview1::MODULE as PREVIEW1;
 
 /// One instance's WASI state, shared by the linker's closures and the application.
 pub type SharedCtx = Arc<Mutex<WasiCtx>>;
 
-/// Defines the preview 1 functions `ctx`'s policy allows in `linker`.
+/// Defines WASI preview 1 and WASI 0.2 in `linker`, over one shared context.
 ///
-/// Functions denied statically (clocks, random) are left out, so a module
-/// importing them fails to link; [`check_imports`] names the missing grant.
+/// What the policy denies statically (clocks, random) is denied in the
+/// linker, so a module importing it fails to link with an error naming the
+/// import and the missing grant.
 pub fn add_to_linker(linker: &mut Linker, ctx: WasiCtx) -> SharedCtx {
     let shared = Arc::new(Mutex::new(ctx));
     preview1::add(linker, &shared);
+    p2::add(linker, &shared);
     shared
 }
 

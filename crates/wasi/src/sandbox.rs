@@ -1,103 +1,66 @@
-//! Path resolution inside a preopen: every component checked, nothing outside ever followed.
+//! The sandbox's edge: cap-std confines every path beneath an open directory; this names what it refuses.
+//!
+//! No path is ever resolved here. Each operation hands a guest path to a
+//! cap-std `Dir` method, which resolves it beneath that handle
+//! (`openat2(RESOLVE_BENEATH)` on Linux, a checked walk elsewhere), so a `..`,
+//! an absolute path or a symlink leading outside fails however the host changes
+//! the tree concurrently. This module checks what can be refused before the
+//! host is asked, and turns cap-std's refusal into the guest's `EPERM`.
 
-use std::ffi::OsString;
-use std::path::{Component, Path, PathBuf};
+use std::io;
+use std::path::Path;
 
 use crate::ctx::{deny, Place};
 use crate::errno::Errno;
 
-/// Symlinks one resolution may follow, as Linux's `MAXSYMLINKS`.
-const MAX_SYMLINKS: u32 = 40;
-
-/// Resolves guest `path` relative to directory `dir`, following symlinks only inside the preopen.
+/// Whether cap-std refused `e` because a path led outside its directory.
 ///
-/// An absolute path, a `..` above the preopen's root, or a symlink whose
-/// target is absolute or climbs above the root is `EPERM`, as wasmtime
-/// reports it. The last component is followed only if `follow` is set.
-/// The result has no `..` and no symlink but perhaps the last component.
-pub(crate) fn resolve(dir: &Place, path: &str, follow: bool, func: &str) -> Result<Place, Errno> {
+/// cap-std reports every escape (`..` above the handle, an absolute path, a
+/// symlink out, an absolute symlink target) as `PermissionDenied` without an
+/// OS error code; a host's own `EACCES` always carries one.
+pub(crate) fn is_escape(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none()
+}
+
+/// The guest's errno for host error `e` on `path`: an escape is `EPERM`, as wasmtime reports it, and logged.
+pub(crate) fn host_err(e: io::Error, func: &str, path: &str) -> Errno {
+    if is_escape(&e) {
+        return deny(
+            func,
+            &format!("`{path}` leads outside the preopen"),
+            Errno::Perm,
+        );
+    }
+    e.into()
+}
+
+/// A guest path, checked before the host sees it: empty is `ENOENT`, a NUL `EINVAL`, absolute `EPERM`.
+///
+/// cap-std refuses an absolute path too; refusing it here names it in the log.
+pub(crate) fn check_path<'p>(path: &'p str, func: &str) -> Result<&'p Path, Errno> {
     if path.is_empty() {
         return Err(Errno::Noent);
     }
     if path.contains('\0') {
         return Err(Errno::Inval);
     }
-    if path.starts_with('/') {
+    let p = Path::new(path);
+    if p.has_root() || p.is_absolute() {
         return Err(deny(func, &format!("absolute path `{path}`"), Errno::Perm));
     }
-    let mut stack: Vec<OsString> = dir
-        .rel
-        .components()
-        .map(|c| c.as_os_str().to_os_string())
-        .collect();
-    // Pending components, last first; a trailing `/` means the last must be a directory.
-    let mut pending: Vec<OsString> = split(path);
-    let must_be_dir = path.ends_with('/');
-    let mut links = 0;
-    while let Some(comp) = pending.pop() {
-        if comp == ".." {
-            if stack.pop().is_none() {
-                return Err(deny(
-                    func,
-                    &format!("`{path}` leads outside the preopen"),
-                    Errno::Perm,
-                ));
-            }
-            continue;
-        }
-        let last = pending.is_empty();
-        let mut host = dir.root.clone();
-        host.extend(&stack);
-        host.push(&comp);
-        if last && !follow && !must_be_dir {
-            stack.push(comp);
-            break;
-        }
-        let meta = match std::fs::symlink_metadata(&host) {
-            Ok(m) => m,
-            Err(e) if last => {
-                let _ = e;
-                stack.push(comp);
-                break;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if meta.file_type().is_symlink() {
-            links += 1;
-            if links > MAX_SYMLINKS {
-                return Err(Errno::Loop);
-            }
-            let target = std::fs::read_link(&host)?;
-            if target.has_root() || target.is_absolute() {
-                let what = format!("`{path}` goes through a symlink to `{}`", target.display());
-                return Err(deny(func, &what, Errno::Perm));
-            }
-            let Some(target) = target.to_str() else {
-                return Err(Errno::Ilseq);
-            };
-            pending.extend(split(target));
-            continue;
-        }
-        if !last && !meta.is_dir() {
-            return Err(Errno::Notdir);
-        }
-        stack.push(comp);
-    }
-    let rel: PathBuf = stack.iter().collect();
-    Ok(dir.at(rel))
+    Ok(p)
 }
 
-/// The components of a relative guest path, last first, without `.` and empty ones.
-fn split(path: &str) -> Vec<OsString> {
-    Path::new(path)
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(n) => Some(n.to_os_string()),
-            Component::ParentDir => Some(OsString::from("..")),
-            _ => None,
-        })
-        .rev()
-        .collect()
+/// Refuses a change to the file system under a read-only preopen with `EPERM`, logged.
+pub(crate) fn writable(place: &Place, func: &str, path: &str) -> Result<(), Errno> {
+    if place.read_only {
+        return Err(deny(
+            func,
+            &format!("change to `{path}` under a read-only preopen"),
+            Errno::Perm,
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,23 +1,23 @@
 //! Descriptor functions: reading, writing, seeking and describing streams and files.
 
-use std::fs::FileTimes;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use wasmbed_abi::FlatVal;
 
 use super::mem::{u32_arg, u64_arg, Mem};
 use super::types::*;
 use super::{Def, Grant, Ret};
-use crate::ctx::{deny, Desc, WasiCtx};
+use crate::ctx::{Desc, WasiCtx};
 use crate::errno::Errno;
+use crate::fs::{self, SetTime};
 
 /// The functions of this module.
 pub(crate) const DEFS: &[Def] = &[
     ("fd_advise", "iIIi", Grant::None, fd_advise),
     ("fd_allocate", "iII", Grant::None, fd_allocate),
     ("fd_close", "i", Grant::None, fd_close),
-    ("fd_datasync", "i", Grant::None, fd_sync),
+    ("fd_datasync", "i", Grant::None, fd_datasync),
     ("fd_fdstat_get", "ii", Grant::None, fd_fdstat_get),
     (
         "fd_fdstat_set_flags",
@@ -73,17 +73,18 @@ fn fd_allocate(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
 }
 
 fn fd_close(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    c.fds.remove(&u32_arg(a, 0)).ok_or(Errno::Badf)?;
+    let fd = u32_arg(a, 0);
+    c.get(fd, "fd_close")?;
+    c.fds.remove(&fd);
     Ok(())
 }
 
-fn fd_sync(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    match c.get(u32_arg(a, 0), "fd_sync")? {
-        Desc::File { file, .. } => file.sync_all()?,
-        Desc::Dir { .. } => {}
-        _ => return Err(Errno::Inval.into()),
-    }
-    Ok(())
+fn fd_sync(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
+    Ok(fs::sync(c.desc(u32_arg(a, 0), m.func)?, false)?)
+}
+
+fn fd_datasync(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
+    Ok(fs::sync(c.desc(u32_arg(a, 0), m.func)?, true)?)
 }
 
 fn fd_fdstat_get(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
@@ -135,53 +136,43 @@ fn fd_fdstat_set_rights(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret 
 }
 
 fn fd_filestat_get(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let meta = match c.get(u32_arg(a, 0), "fd_filestat_get")? {
-        Desc::File { file, .. } => Some(file.metadata()?),
-        Desc::Dir { place, .. } => Some(std::fs::symlink_metadata(place.host())?),
-        _ => None,
-    };
-    m.put(u32_arg(a, 1), &filestat(meta.as_ref()), 8)?;
+    let stat = fs::stat(c.desc(u32_arg(a, 0), m.func)?)?;
+    m.put(u32_arg(a, 1), &filestat(&stat), 8)?;
     Ok(())
 }
 
-fn fd_filestat_set_size(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    match file(c, u32_arg(a, 0), "fd_filestat_set_size")? {
-        Desc::File {
-            file, write: true, ..
-        } => Ok(file.set_len(u64_arg(a, 1))?),
-        _ => Err(Errno::Badf.into()),
-    }
+fn fd_filestat_set_size(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
+    Ok(fs::set_size(c.desc(u32_arg(a, 0), m.func)?, u64_arg(a, 1))?)
 }
 
 /// The times of `fst_flags` (`ATIM` 1, `ATIM_NOW` 2, `MTIM` 4, `MTIM_NOW` 8).
-pub(super) fn times(atim: u64, mtim: u64, flags: u32) -> Result<FileTimes, Errno> {
+pub(super) fn times(atim: u64, mtim: u64, flags: u32) -> Result<(SetTime, SetTime), Errno> {
     if flags & 3 == 3 || flags & 12 == 12 || flags & !15 != 0 {
         return Err(Errno::Inval);
     }
-    let at = |ns: u64| UNIX_EPOCH + Duration::from_nanos(ns);
-    let mut t = FileTimes::new();
-    if flags & 1 != 0 {
-        t = t.set_accessed(at(atim));
-    } else if flags & 2 != 0 {
-        t = t.set_accessed(SystemTime::now());
-    }
-    if flags & 4 != 0 {
-        t = t.set_modified(at(mtim));
-    } else if flags & 8 != 0 {
-        t = t.set_modified(SystemTime::now());
-    }
-    Ok(t)
+    let one = |ns: u64, set: u32, now: u32| {
+        if flags & set != 0 {
+            UNIX_EPOCH
+                .checked_add(Duration::from_nanos(ns))
+                .map(SetTime::At)
+                .ok_or(Errno::Inval)
+        } else if flags & now != 0 {
+            Ok(SetTime::Now)
+        } else {
+            Ok(SetTime::Keep)
+        }
+    };
+    Ok((one(atim, 1, 2)?, one(mtim, 4, 8)?))
 }
 
-fn fd_filestat_set_times(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let t = times(u64_arg(a, 1), u64_arg(a, 2), u32_arg(a, 3))?;
-    match file(c, u32_arg(a, 0), "fd_filestat_set_times")? {
-        Desc::File {
-            read_only: true, ..
-        } => Err(deny("fd_filestat_set_times", "read-only preopen", Errno::Perm).into()),
-        Desc::File { file, .. } => Ok(file.set_times(t)?),
-        _ => Err(Errno::Badf.into()),
-    }
+fn fd_filestat_set_times(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
+    let (atime, mtime) = times(u64_arg(a, 1), u64_arg(a, 2), u32_arg(a, 3))?;
+    Ok(fs::set_times(
+        c.desc(u32_arg(a, 0), m.func)?,
+        atime,
+        mtime,
+        m.func,
+    )?)
 }
 
 fn fd_read(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
@@ -299,9 +290,9 @@ fn pwrite(_: &std::fs::File, _: &[u8], _: u64) -> std::io::Result<usize> {
 
 fn fd_renumber(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
     let (from, to) = (u32_arg(a, 0), u32_arg(a, 1));
-    if !c.fds.contains_key(&to) {
-        return Err(Errno::Badf.into());
-    }
+    // Both must be preview 1's: a WASI 0.2 handle's entry is neither moved nor replaced.
+    c.get(to, "fd_renumber")?;
+    c.get(from, "fd_renumber")?;
     let d = c.fds.remove(&from).ok_or(Errno::Badf)?;
     c.fds.insert(to, d);
     Ok(())

@@ -150,7 +150,7 @@ fn poll_oneoff(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
             1 | 2 => {
                 let fd = u32::from_le_bytes([s[16], s[17], s[18], s[19]]);
                 let ok = matches!(
-                    (tag, c.fds.get(&fd)),
+                    (tag, c.desc(fd, "poll_oneoff").ok()),
                     (1, Some(Desc::Stdin | Desc::File { .. }))
                         | (2, Some(Desc::Stdout | Desc::Stderr | Desc::File { .. }))
                 );

@@ -1,6 +1,4 @@
-//! Preopens, directory listings and path functions, all resolved inside the sandbox.
-
-use std::fs::OpenOptions;
+//! Preopens, directory listings and path functions: guest memory in, [`crate::fs`] out.
 
 use wasmbed_abi::FlatVal;
 
@@ -8,9 +6,9 @@ use super::fd::times;
 use super::mem::{u32_arg, u64_arg, Mem};
 use super::types::*;
 use super::{Def, Fail, Grant, Ret};
-use crate::ctx::{deny, Desc, Place, WasiCtx};
+use crate::ctx::{Desc, WasiCtx};
 use crate::errno::Errno;
-use crate::sandbox::resolve;
+use crate::fs::{self, OpenHow};
 
 /// The functions of this module.
 pub(crate) const DEFS: &[Def] = &[
@@ -49,8 +47,8 @@ pub(crate) const DEFS: &[Def] = &[
     ("path_unlink_file", "iii", Grant::None, path_unlink_file),
 ];
 
-fn preopen_name(c: &mut WasiCtx, fd: u32) -> Result<String, Errno> {
-    match c.get(fd, "fd_prestat_get")? {
+fn preopen_name(c: &WasiCtx, fd: u32) -> Result<String, Errno> {
+    match c.desc(fd, "fd_prestat_get")? {
         Desc::Dir {
             preopen: Some(n), ..
         } => Ok(n.clone()),
@@ -78,35 +76,17 @@ fn fd_prestat_dir_name(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
 /// Lists `.`, `..` and the entries sorted by name; the cookie is the index of the next entry.
 fn fd_readdir(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
     let (buf, len, cookie, used) = (u32_arg(a, 1), u32_arg(a, 2), u64_arg(a, 3), u32_arg(a, 4));
-    let place = match c.get(u32_arg(a, 0), "fd_readdir")? {
-        Desc::Dir { place, .. } => place.clone(),
-        _ => return Err(Errno::Notdir.into()),
-    };
-    let host = place.host();
-    let ino = |p: &std::path::Path| {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            std::fs::symlink_metadata(p).map_or(0, |m| m.ino())
-        }
-        #[cfg(not(unix))]
-        0
+    let desc = c.desc(u32_arg(a, 0), m.func)?;
+    let Desc::Dir { place, .. } = desc else {
+        return Err(Errno::Notdir.into());
     };
     let mut entries = vec![
-        (".".to_string(), FT_DIR, ino(&host)),
+        (".".to_string(), FT_DIR, fs::stat(desc)?.ino),
         ("..".to_string(), FT_DIR, 0),
     ];
-    let mut rest = Vec::new();
-    for e in std::fs::read_dir(&host)? {
-        let e = e?;
-        let Ok(name) = e.file_name().into_string() else {
-            continue;
-        };
-        let ft = e.file_type().map_or(FT_UNKNOWN, filetype);
-        rest.push((name, ft, ino(&e.path())));
+    for e in fs::read_dir(place)? {
+        entries.push((e.name, filetype(e.kind), e.ino));
     }
-    rest.sort();
-    entries.extend(rest);
     let mut out = Vec::new();
     for (i, (name, ft, ino)) in entries
         .iter()
@@ -130,159 +110,97 @@ fn fd_readdir(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
     Ok(())
 }
 
-/// The directory `fd` and the guest path at `(ptr, len)`, resolved.
-fn target(
-    c: &mut WasiCtx,
-    m: &Mem<'_>,
-    fd: u32,
-    ptr: u32,
-    len: u32,
-    follow: bool,
-) -> Result<Place, Fail> {
-    let dir = c.dir(fd, m.func)?;
-    let path = m.str(ptr, len)??;
-    Ok(resolve(&dir, &path, follow, m.func)?)
-}
-
-/// Refuses a change to the file system under a read-only preopen.
-fn writable(p: &Place, func: &str) -> Result<(), Errno> {
-    if p.read_only {
-        return Err(deny(func, "change under a read-only preopen", Errno::Perm));
-    }
-    Ok(())
+/// The guest path at `(ptr, len)`: out of bounds traps, not UTF-8 is `EILSEQ`.
+fn path(m: &Mem<'_>, ptr: u32, len: u32) -> Result<String, Fail> {
+    Ok(m.str(ptr, len)??)
 }
 
 fn path_create_directory(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 1), u32_arg(a, 2), false)?;
-    writable(&p, m.func)?;
-    Ok(std::fs::create_dir(p.host())?)
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 1), u32_arg(a, 2))?;
+    Ok(fs::create_dir_at(dir, &p, m.func)?)
 }
 
 fn path_filestat_get(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
     let follow = u32_arg(a, 1) & LOOKUP_FOLLOW != 0;
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 2), u32_arg(a, 3), follow)?;
-    let meta = std::fs::symlink_metadata(p.host())?;
-    m.put(u32_arg(a, 4), &filestat(Some(&meta)), 8)?;
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 2), u32_arg(a, 3))?;
+    let stat = fs::stat_at(dir, &p, follow, m.func)?;
+    m.put(u32_arg(a, 4), &filestat(&stat), 8)?;
     Ok(())
 }
 
 fn path_filestat_set_times(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let t = times(u64_arg(a, 4), u64_arg(a, 5), u32_arg(a, 6))?;
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 2), u32_arg(a, 3), true)?;
-    writable(&p, m.func)?;
-    Ok(std::fs::File::open(p.host())?.set_times(t)?)
+    let (atime, mtime) = times(u64_arg(a, 4), u64_arg(a, 5), u32_arg(a, 6))?;
+    let follow = u32_arg(a, 1) & LOOKUP_FOLLOW != 0;
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 2), u32_arg(a, 3))?;
+    Ok(fs::set_times_at(dir, &p, follow, atime, mtime, m.func)?)
 }
 
 fn path_link(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
     let follow = u32_arg(a, 1) & LOOKUP_FOLLOW != 0;
-    let old = target(c, m, u32_arg(a, 0), u32_arg(a, 2), u32_arg(a, 3), follow)?;
-    let new = target(c, m, u32_arg(a, 4), u32_arg(a, 5), u32_arg(a, 6), false)?;
-    writable(&new, m.func)?;
-    Ok(std::fs::hard_link(old.host(), new.host())?)
+    let old_dir = c.dir(u32_arg(a, 0), m.func)?;
+    let old = path(m, u32_arg(a, 2), u32_arg(a, 3))?;
+    let new_dir = c.dir(u32_arg(a, 4), m.func)?;
+    let new = path(m, u32_arg(a, 5), u32_arg(a, 6))?;
+    Ok(fs::link_at(old_dir, follow, &old, new_dir, &new, m.func)?)
 }
 
 fn path_open(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let follow = u32_arg(a, 1) & LOOKUP_FOLLOW != 0;
     let (oflags, rights, fdflags) = (u32_arg(a, 4), u64_arg(a, 5), u32_arg(a, 7));
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 2), u32_arg(a, 3), follow)?;
-    let read = rights & (RIGHT_FD_READ | RIGHT_FD_READDIR) != 0;
-    let write =
-        rights & (RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_SET_SIZE | RIGHT_FD_DATASYNC) != 0;
-    let append = fdflags & FDFLAG_APPEND != 0;
-    if write || append || oflags & (O_CREAT | O_TRUNC) != 0 {
-        writable(&p, m.func)?;
-    }
-    let host = p.host();
-    let meta = std::fs::symlink_metadata(&host);
-    if let Ok(meta) = &meta {
-        if meta.file_type().is_symlink() {
-            return Err(Errno::Loop.into());
-        }
-        if oflags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL {
-            return Err(Errno::Exist.into());
-        }
-        if meta.is_dir() {
-            if write || append || oflags & O_TRUNC != 0 {
-                return Err(Errno::Isdir.into());
-            }
-            let desc = Desc::Dir {
-                preopen: None,
-                place: p,
-            };
-            let fd = c.insert(desc, m.func)?;
-            return Ok(m.put_u32(u32_arg(a, 8), fd)?);
-        }
-    }
-    if oflags & O_DIRECTORY != 0 {
-        return Err(if meta.is_ok() {
-            Errno::Notdir
-        } else {
-            Errno::Noent
-        }
-        .into());
-    }
-    let creates = oflags & (O_CREAT | O_TRUNC) != 0;
-    let file = OpenOptions::new()
-        .read(read || !write)
-        .write(write || append || creates)
-        .create(oflags & O_CREAT != 0)
-        .create_new(oflags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL)
-        .truncate(oflags & O_TRUNC != 0)
-        .open(&host)?;
-    let desc = Desc::File {
-        file,
-        read: read || !write,
-        write: write || append,
-        append,
-        read_only: p.read_only,
+    let write_rights = RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_SET_SIZE | RIGHT_FD_DATASYNC;
+    let how = OpenHow {
+        read: rights & (RIGHT_FD_READ | RIGHT_FD_READDIR) != 0,
+        write: rights & write_rights != 0,
+        append: fdflags & FDFLAG_APPEND != 0,
+        create: oflags & O_CREAT != 0,
+        exclusive: oflags & O_EXCL != 0,
+        truncate: oflags & O_TRUNC != 0,
+        directory: oflags & O_DIRECTORY != 0,
+        follow: u32_arg(a, 1) & LOOKUP_FOLLOW != 0,
     };
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 2), u32_arg(a, 3))?;
+    let desc = fs::open_at(dir, &p, &how, m.func)?;
     let fd = c.insert(desc, m.func)?;
     m.put_u32(u32_arg(a, 8), fd)?;
     Ok(())
 }
 
 fn path_readlink(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 1), u32_arg(a, 2), false)?;
-    let link = std::fs::read_link(p.host())?;
-    let bytes = link.to_str().ok_or(Errno::Ilseq)?.as_bytes();
-    let n = bytes.len().min(u32_arg(a, 4) as usize);
-    m.put(u32_arg(a, 3), &bytes[..n], 1)?;
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 1), u32_arg(a, 2))?;
+    let link = fs::readlink_at(dir, &p, m.func)?;
+    let n = link.len().min(u32_arg(a, 4) as usize);
+    m.put(u32_arg(a, 3), &link.as_bytes()[..n], 1)?;
     m.put_u32(u32_arg(a, 5), n as u32)?;
     Ok(())
 }
 
 fn path_remove_directory(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 1), u32_arg(a, 2), false)?;
-    writable(&p, m.func)?;
-    Ok(std::fs::remove_dir(p.host())?)
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 1), u32_arg(a, 2))?;
+    Ok(fs::remove_dir_at(dir, &p, m.func)?)
 }
 
 fn path_rename(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let old = target(c, m, u32_arg(a, 0), u32_arg(a, 1), u32_arg(a, 2), false)?;
-    let new = target(c, m, u32_arg(a, 3), u32_arg(a, 4), u32_arg(a, 5), false)?;
-    writable(&old, m.func)?;
-    writable(&new, m.func)?;
-    Ok(std::fs::rename(old.host(), new.host())?)
+    let old_dir = c.dir(u32_arg(a, 0), m.func)?;
+    let old = path(m, u32_arg(a, 1), u32_arg(a, 2))?;
+    let new_dir = c.dir(u32_arg(a, 3), m.func)?;
+    let new = path(m, u32_arg(a, 4), u32_arg(a, 5))?;
+    Ok(fs::rename_at(old_dir, &old, new_dir, &new, m.func)?)
 }
 
-/// Creates a symlink; an absolute target or one climbing out of the preopen is refused.
 fn path_symlink(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let contents = m.str(u32_arg(a, 0), u32_arg(a, 1))??;
-    let new = target(c, m, u32_arg(a, 2), u32_arg(a, 3), u32_arg(a, 4), false)?;
-    writable(&new, m.func)?;
-    if contents.starts_with('/') {
-        return Err(deny(m.func, "symlink to an absolute path", Errno::Perm).into());
-    }
-    #[cfg(unix)]
-    {
-        Ok(std::os::unix::fs::symlink(&contents, new.host())?)
-    }
-    #[cfg(not(unix))]
-    Err(Errno::Notsup.into())
+    let target = path(m, u32_arg(a, 0), u32_arg(a, 1))?;
+    let dir = c.dir(u32_arg(a, 2), m.func)?;
+    let p = path(m, u32_arg(a, 3), u32_arg(a, 4))?;
+    Ok(fs::symlink_at(dir, &target, &p, m.func)?)
 }
 
 fn path_unlink_file(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
-    let p = target(c, m, u32_arg(a, 0), u32_arg(a, 1), u32_arg(a, 2), false)?;
-    writable(&p, m.func)?;
-    Ok(std::fs::remove_file(p.host())?)
+    let dir = c.dir(u32_arg(a, 0), m.func)?;
+    let p = path(m, u32_arg(a, 1), u32_arg(a, 2))?;
+    Ok(fs::unlink_file_at(dir, &p, m.func)?)
 }

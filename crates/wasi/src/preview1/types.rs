@@ -1,11 +1,21 @@
 //! Preview 1's numeric constants and record layouts, named once.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::fs::{Kind, Stat};
+
 /// `filetype`: unknown (also a stream that is not a terminal, as wasmtime reports it).
 pub(crate) const FT_UNKNOWN: u8 = 0;
+/// `filetype`: block device.
+pub(crate) const FT_BLOCK_DEVICE: u8 = 1;
+/// `filetype`: character device.
+pub(crate) const FT_CHARACTER_DEVICE: u8 = 2;
 /// `filetype`: directory.
 pub(crate) const FT_DIR: u8 = 3;
 /// `filetype`: regular file.
 pub(crate) const FT_FILE: u8 = 4;
+/// `filetype`: stream socket.
+pub(crate) const FT_SOCKET_STREAM: u8 = 6;
 /// `filetype`: symbolic link.
 pub(crate) const FT_SYMLINK: u8 = 7;
 
@@ -41,41 +51,34 @@ pub(crate) const RIGHT_FD_DATASYNC: u64 = 1;
 pub(crate) const RIGHTS_ALL: u64 = (1 << 30) - 1;
 
 /// A `filestat` record: 64 bytes, 8-aligned.
-pub(crate) fn filestat(meta: Option<&std::fs::Metadata>) -> [u8; 64] {
+pub(crate) fn filestat(s: &Stat) -> [u8; 64] {
     let mut b = [0u8; 64];
-    let Some(m) = meta else {
-        return b;
-    };
-    b[16] = filetype(m.file_type());
-    let ns = |t: std::io::Result<std::time::SystemTime>| {
-        t.ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as u64)
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        b[0..8].copy_from_slice(&m.dev().to_le_bytes());
-        b[8..16].copy_from_slice(&m.ino().to_le_bytes());
-        b[24..32].copy_from_slice(&m.nlink().to_le_bytes());
-        let ctim = (m.ctime() as u64).wrapping_mul(1_000_000_000) + m.ctime_nsec() as u64;
-        b[56..64].copy_from_slice(&ctim.to_le_bytes());
-    }
-    b[32..40].copy_from_slice(&m.len().to_le_bytes());
-    b[40..48].copy_from_slice(&ns(m.accessed()).to_le_bytes());
-    b[48..56].copy_from_slice(&ns(m.modified()).to_le_bytes());
+    b[0..8].copy_from_slice(&s.dev.to_le_bytes());
+    b[8..16].copy_from_slice(&s.ino.to_le_bytes());
+    b[16] = filetype(s.kind);
+    b[24..32].copy_from_slice(&s.nlink.to_le_bytes());
+    b[32..40].copy_from_slice(&s.size.to_le_bytes());
+    b[40..48].copy_from_slice(&timestamp(s.atime).to_le_bytes());
+    b[48..56].copy_from_slice(&timestamp(s.mtime).to_le_bytes());
+    b[56..64].copy_from_slice(&timestamp(s.ctime).to_le_bytes());
     b
 }
 
-/// The `filetype` of a host file.
-pub(crate) fn filetype(ft: std::fs::FileType) -> u8 {
-    if ft.is_symlink() {
-        FT_SYMLINK
-    } else if ft.is_dir() {
-        FT_DIR
-    } else if ft.is_file() {
-        FT_FILE
-    } else {
-        FT_UNKNOWN
+/// A `timestamp`: nanoseconds since the epoch, 0 when unknown or before it.
+pub(crate) fn timestamp(t: Option<SystemTime>) -> u64 {
+    t.and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The `filetype` of a kind (a FIFO is `unknown`, a socket `socket_stream`, as wasmtime says).
+pub(crate) fn filetype(kind: Kind) -> u8 {
+    match kind {
+        Kind::Unknown | Kind::Fifo => FT_UNKNOWN,
+        Kind::BlockDevice => FT_BLOCK_DEVICE,
+        Kind::CharacterDevice => FT_CHARACTER_DEVICE,
+        Kind::Directory => FT_DIR,
+        Kind::RegularFile => FT_FILE,
+        Kind::Socket => FT_SOCKET_STREAM,
+        Kind::SymbolicLink => FT_SYMLINK,
     }
 }

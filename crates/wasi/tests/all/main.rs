@@ -2,4 +2,6 @@
 
 mod harness;
 mod malicious;
+mod p2;
 mod programs;
+mod race;

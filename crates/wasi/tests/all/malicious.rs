@@ -19,8 +19,8 @@ fn layout(root: &Path) {
     std::os::unix::fs::symlink(root.join("outside"), root.join("box/link")).unwrap();
 }
 
-fn run_escape_on_wasmbed(root: &Path) -> String {
-    let wasm = std::fs::read(guests().join("escape.wasm")).unwrap();
+/// Runs `wasm`'s `_start` on wasmbed with `box/` as `.` and `ro/` read-only as `ro`; its stdout.
+fn run_on_wasmbed(wasm: &[u8], root: &Path) -> Vec<u8> {
     let out = Capture::new();
     let ctx = Policy::new()
         .arg("escape")
@@ -29,7 +29,7 @@ fn run_escape_on_wasmbed(root: &Path) -> String {
         .preopen_dir(root.join("ro"), "ro", true)
         .build()
         .unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("escape")).unwrap();
+    let guest = Guest::new(&Wasmi::new(), wasm, World::empty("escape")).unwrap();
     let (mut inst, _) =
         wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, Limits::default()).unwrap();
     let r = inst.call_core("_start");
@@ -37,14 +37,15 @@ fn run_escape_on_wasmbed(root: &Path) -> String {
         r.is_ok() || r.as_ref().err().and_then(|e| e.exit_code()) == Some(0),
         "{r:?}"
     );
-    String::from_utf8(out.contents()).unwrap()
+    out.contents()
 }
 
-fn run_escape_on_wasmtime(root: &Path) -> String {
+/// Runs `wasm` on wasmtime-wasi's preview 1 with the same grants as [`run_on_wasmbed`].
+fn run_on_wasmtime(wasm: &[u8], root: &Path) -> Vec<u8> {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
     use wasmtime_wasi::FsPerms;
     let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::from_file(&engine, guests().join("escape.wasm")).unwrap();
+    let module = wasmtime::Module::new(&engine, wasm).unwrap();
     let out = MemoryOutputPipe::new(1 << 16);
     let mut b = wasmtime_wasi::WasiCtxBuilder::new();
     b.arg("escape").stdout(out.clone());
@@ -58,7 +59,7 @@ fn run_escape_on_wasmtime(root: &Path) -> String {
     let inst = linker.instantiate(&mut store, &module).unwrap();
     let start = inst.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
     let _ = start.call(&mut store, ());
-    String::from_utf8(out.contents().to_vec()).unwrap()
+    out.contents().to_vec()
 }
 
 #[test]
@@ -67,8 +68,13 @@ fn escapes_and_read_only_writes_are_refused_like_wasmtime() {
     layout(a.path());
     layout(b.path());
     let before = snapshot(a.path());
-    let ours = run_escape_on_wasmbed(a.path());
-    assert_eq!(ours, run_escape_on_wasmtime(b.path()));
+    let wasm = std::fs::read(guests().join("escape.wasm")).unwrap();
+    let ours = String::from_utf8(run_on_wasmbed(&wasm, a.path())).unwrap();
+    assert_eq!(
+        ours.as_bytes(),
+        run_on_wasmtime(&wasm, b.path()),
+        "wasmbed vs wasmtime"
+    );
     assert_eq!(snapshot(a.path()), before, "the guest changed something");
     // wasi-libc refuses `/etc/passwd` itself (no preopen matches it); the host's own
     // refusal of absolute paths is `an_absolute_path_reaching_the_host_is_eperm`.
@@ -88,6 +94,105 @@ write bad fd: Bad file descriptor
 close bad fd: Bad file descriptor
 ";
     assert_eq!(ours, expect);
+}
+
+/// Guest strings for inline WAT: each call to [`Strings::at`] adds a data segment.
+#[derive(Default)]
+struct Strings {
+    data: String,
+    next: u32,
+}
+
+impl Strings {
+    /// `(i32.const ptr) (i32.const len)` of `text`, placed from 1024 on.
+    fn at(&mut self, text: &str) -> String {
+        let ptr = 1024 + self.next;
+        self.next += 64;
+        self.data += &format!("(data (i32.const {ptr}) \"{text}\")\n");
+        format!("(i32.const {ptr}) (i32.const {})", text.len())
+    }
+}
+
+/// Every path function, given a way out, is refused with `EPERM`, as wasmtime refuses it.
+#[test]
+fn every_path_function_refuses_escapes_like_wasmtime() {
+    let mut s = Strings::default();
+    let (follow, nofollow) = ("(i32.const 1)", "(i32.const 0)");
+    let checks = [
+        // A symlink planted by the host, pointing outside.
+        format!("(call $stat (i32.const 3) {follow} {} (i32.const 512))", s.at("link/outside.txt")),
+        format!("(call $stat (i32.const 3) {follow} {} (i32.const 512))", s.at("link")),
+        format!("(call $stat (i32.const 3) {nofollow} {} (i32.const 512))", s.at("link")),
+        format!("(call $readlink (i32.const 3) {} (i32.const 256) (i32.const 64) (i32.const 320))", s.at("link")),
+        format!("(call $mkdir (i32.const 3) {})", s.at("link/evil")),
+        format!("(call $unlink (i32.const 3) {})", s.at("link/outside.txt")),
+        format!("(call $rename (i32.const 3) {} (i32.const 3) {})", s.at("link/outside.txt"), s.at("stolen")),
+        format!("(call $link (i32.const 3) {nofollow} {} (i32.const 3) {})", s.at("link/outside.txt"), s.at("stolen")),
+        format!("(call $times (i32.const 3) {follow} {} (i64.const 0) (i64.const 0) (i32.const 10))", s.at("link/outside.txt")),
+        // `..` above the preopen.
+        format!("(call $mkdir (i32.const 3) {})", s.at("../evil")),
+        format!("(call $unlink (i32.const 3) {})", s.at("../outside/outside.txt")),
+        format!("(call $rename (i32.const 3) {} (i32.const 3) {})", s.at("sub"), s.at("../moved")),
+        format!("(call $open (i32.const 3) {follow} {} (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 320))", s.at("sub/../../outside/outside.txt")),
+        // Absolute paths and symlink targets.
+        format!("(call $stat (i32.const 3) {follow} {} (i32.const 512))", s.at("/etc/passwd")),
+        format!("(call $symlink {} (i32.const 3) {})", s.at("/etc/passwd"), s.at("abs")),
+        // A relative symlink may climb out, but nothing goes through it.
+        format!("(call $symlink {} (i32.const 3) {})", s.at("../outside"), s.at("rel")),
+        format!("(call $open (i32.const 3) {follow} {} (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 320))", s.at("rel/outside.txt")),
+        format!("(call $unlink (i32.const 3) {})", s.at("rel")),
+        // The read-only preopen: no times, and nothing linked or moved out of it.
+        format!("(call $times (i32.const 4) {follow} {} (i64.const 0) (i64.const 0) (i32.const 10))", s.at("secret.txt")),
+        format!("(call $link (i32.const 4) {nofollow} {} (i32.const 3) {})", s.at("secret.txt"), s.at("copy")),
+        format!("(call $rename (i32.const 4) {} (i32.const 3) {})", s.at("secret.txt"), s.at("moved")),
+    ];
+    let body: String = checks
+        .iter()
+        .map(|c| format!("(call $report {c})\n"))
+        .collect();
+    let wasm = wat::parse_str(format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_get" (func $stat (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_set_times" (func $times (param i32 i32 i32 i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_readlink" (func $readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_rename" (func $rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_link" (func $link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 208) "\c8\00\00\00\01\00\00\00")
+  {}
+  ;; Reports one errno as a byte on stdout.
+  (func $report (param i32)
+    (i32.store8 (i32.const 200) (local.get 0))
+    (drop (call $write (i32.const 1) (i32.const 208) (i32.const 1) (i32.const 216))))
+  (func (export "_start") {body}))"#,
+        s.data
+    ))
+    .unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    layout(a.path());
+    layout(b.path());
+    let before = snapshot(a.path());
+    let ours = run_on_wasmbed(&wasm, a.path());
+    assert_eq!(
+        ours,
+        run_on_wasmtime(&wasm, b.path()),
+        "wasmbed vs wasmtime"
+    );
+    let (ok, perm) = (0, 63);
+    let expect = [
+        perm, perm, ok, perm, perm, perm, perm, perm, perm, // planted symlink
+        perm, perm, perm, perm, // `..`
+        perm, perm, // absolute
+        ok, perm, ok, // climbing relative symlink
+        perm, perm, perm, // read-only
+    ];
+    assert_eq!(ours, expect);
+    assert_eq!(snapshot(a.path()), before, "the guest changed something");
 }
 
 fn wat_guest(body: &str) -> Guest<Wasmi> {
