@@ -80,6 +80,19 @@ build_wasi() {
     done
 }
 
+# guests/wasip2: a WASI 0.2 command written with wit-bindgen against the vendored
+# WIT (wit/), with wasi-libc only for malloc and string functions: it imports no
+# preview 1 at all (crates/wasi/tests/all/p2.rs checks).
+build_wasip2() {
+    local dir=guests/wasip2 gen
+    gen=$(mktemp -d)
+    wit-bindgen c wit/ --world wasmbed:wasi/command --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" --target=wasm32-wasi -Os -mexec-model=reactor -Wl,--strip-debug \
+        -Wall -Wextra -Werror -I"$gen" \
+        "$dir/command.c" "$gen/command.c" "$gen/command_component_type.o" -o "$dir/command.wasm"
+    rm -rf "$gen"
+}
+
 status=0
 for dir in examples/*/; do
     name=$(basename "$dir")

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use wasmbed::{Limits, Linker, Wasmi};
+use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
 
 use crate::guest::{load, WorldArgs};
 use crate::wasi_args::{command_guest, WasiArgs};
@@ -46,11 +46,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         ..Limits::default()
     };
     let file = args.file.display().to_string();
-    let preview1 = guest
-        .imports()
-        .iter()
-        .any(|i| i.module == wasmbed_wasi::PREVIEW1);
-    let (mut instance, wasi) = if preview1 {
+    let (mut instance, wasi) = if uses_wasi(&guest) {
         let ctx = args
             .wasi
             .context(&args.file)
@@ -64,13 +60,25 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
             .with_context(|| file.clone())?;
         (i, None)
     };
-    if let (None, true) = (&args.invoke, guest.world().exports.is_empty()) {
-        let r = instance.call_core("_start");
+    let command = match (&args.invoke, guest.world().exports.is_empty()) {
+        (None, true) => Some(Command::Start),
+        (None, false) => instance.func_type(RUN).is_some().then_some(Command::Run),
+        _ => None,
+    };
+    if let Some(command) = command {
+        let r = match command {
+            Command::Start => instance.call_core("_start").map(|()| true),
+            // `run` returns `result`: ok is status 0, err status 1.
+            Command::Run => instance
+                .call(RUN, &[])
+                .map(|v| matches!(v, Some(Val::Result(Ok(_))))),
+        };
         if let Some(c) = wasi {
             c.lock().unwrap_or_else(|e| e.into_inner()).flush();
         }
         return match r {
-            Ok(()) => Ok(ExitCode::SUCCESS),
+            Ok(true) => Ok(ExitCode::SUCCESS),
+            Ok(false) => Ok(ExitCode::FAILURE),
             Err(e) => match e.exit_code() {
                 Some(code) => Ok(ExitCode::from(code as u8)),
                 None => Err(e).with_context(|| file.clone()),
@@ -96,4 +104,24 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         println!("{}", wave::show(t, &v)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The export that makes a guest a WASI 0.2 command (any `0.2.x` matches).
+const RUN: &str = "wasi:cli/run@0.2.0#run";
+
+/// How a guest runs without `--invoke`.
+enum Command {
+    /// A preview 1 command: `_start`.
+    Start,
+    /// A WASI 0.2 command: `wasi:cli/run#run`.
+    Run,
+}
+
+/// Whether the guest imports WASI, preview 1 or 0.2, and so needs a WASI context.
+fn uses_wasi(guest: &Guest<Wasmi>) -> bool {
+    guest.imports().iter().any(|i| {
+        i.module == wasmbed_wasi::PREVIEW1
+            || i.module.starts_with("wasi:")
+            || i.module.starts_with("cm32p2|wasi:")
+    })
 }

@@ -4,10 +4,12 @@
 //! flag says so; flags win over the manifest. See `docs/wasi.md`.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
+use toml::Spanned;
 use wasmbed::{Guest, Wasmi, World};
 use wasmbed_wasi::{Policy, WasiCtx};
 
@@ -69,7 +71,7 @@ struct WasiSection {
     #[serde(default)]
     inherit_env: bool,
     #[serde(default)]
-    env: BTreeMap<String, String>,
+    env: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
     args: Vec<String>,
     #[serde(default)]
@@ -103,7 +105,7 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct DirGrant {
-    host: PathBuf,
+    host: Spanned<PathBuf>,
     guest: Option<String>,
     #[serde(default)]
     read_only: bool,
@@ -143,8 +145,8 @@ pub(crate) fn command_guest(
 impl WasiArgs {
     /// The grants for `file`: the manifest's, then the flags'.
     pub(crate) fn context(&self, file: &Path) -> Result<WasiCtx> {
-        let (m, base) = self.manifest(file)?;
-        let w = m.wasi;
+        let src = self.manifest(file)?;
+        let w = &src.manifest.wasi;
         let name = file.display().to_string();
         let mut p = Policy::new()
             .arg(&name)
@@ -155,7 +157,7 @@ impl WasiArgs {
             p = p.stdout(std::io::stdout());
         }
         if stdio && w.stderr {
-            p = p.stderr(std::io::stderr());
+            p = p.stderr(crate::GuestStderr);
         }
         if self.stdin || w.stdin {
             p = p.stdin(std::io::stdin());
@@ -166,30 +168,11 @@ impl WasiArgs {
         if w.random && !self.deny_random {
             p = p.allow_random();
         }
-        if self.inherit_env || w.inherit_env {
-            for (k, v) in std::env::vars() {
-                p = p.env(&k, &v);
-            }
+        for (k, v) in self.env(&src)? {
+            p = p.env(&k, &v);
         }
-        for (k, v) in &w.env {
-            p = p.env(k, v);
-        }
-        for kv in &self.env {
-            let Some((k, v)) = kv.split_once('=') else {
-                bail!("--env `{kv}`: expected K=V");
-            };
-            p = p.env(k, v);
-        }
-        for d in &w.dir {
-            let guest = d
-                .guest
-                .clone()
-                .unwrap_or_else(|| d.host.display().to_string());
-            p = p.preopen_dir(base.join(&d.host), &guest, d.read_only);
-        }
-        for d in &self.dirs {
-            let (host, guest, ro) = parse_dir(d);
-            p = p.preopen_dir(host, &guest, ro);
+        for d in self.preopens(&src)? {
+            p = p.preopen_dir(d.host, &d.guest, d.read_only);
         }
         if let Some(n) = w.max_open_fds {
             p = p.max_open_fds(n);
@@ -200,18 +183,166 @@ impl WasiArgs {
         Ok(p.build()?)
     }
 
-    fn manifest(&self, file: &Path) -> Result<(Manifest, PathBuf)> {
+    /// The environment: inherited, then the manifest's, then `--env`; a later value wins.
+    fn env(&self, src: &Source) -> Result<BTreeMap<String, String>> {
+        let w = &src.manifest.wasi;
+        let mut env = BTreeMap::new();
+        if self.inherit_env || w.inherit_env {
+            for (k, v) in std::env::vars_os() {
+                match (k.into_string(), v.into_string()) {
+                    (Ok(k), Ok(v)) => drop(env.insert(k, v)),
+                    (k, _) => tracing::warn!(
+                        "inherit-env: `{}` is not Unicode; not granted",
+                        k.unwrap_or_else(|k| k.to_string_lossy().into_owned())
+                    ),
+                }
+            }
+        }
+        for (k, v) in &w.env {
+            if let Some(why) = bad_env(k.get_ref(), v) {
+                bail!("{}: `wasi.env`: {why}", src.at(k.span()));
+            }
+            env.insert(k.get_ref().clone(), v.clone());
+        }
+        for kv in &self.env {
+            let Some((k, v)) = kv.split_once('=') else {
+                bail!("--env `{kv}`: expected K=V");
+            };
+            if let Some(why) = bad_env(k, v) {
+                bail!("--env `{kv}`: {why}");
+            }
+            env.insert(k.to_string(), v.to_string());
+        }
+        Ok(env)
+    }
+
+    /// The preopens: the manifest's, then `--dir`'s; a flag replaces a manifest
+    /// directory with the same guest path. Each must be a directory.
+    fn preopens(&self, src: &Source) -> Result<Vec<Preopen>> {
+        let mut dirs: Vec<Preopen> = Vec::new();
+        for d in &src.manifest.wasi.dir {
+            let host = src.base().join(d.host.get_ref());
+            is_dir(&host).with_context(|| {
+                let at = src.at(d.host.span());
+                format!("{at}: `wasi.dir` host `{}`", d.host.get_ref().display())
+            })?;
+            let guest = d
+                .guest
+                .clone()
+                .unwrap_or_else(|| d.host.get_ref().display().to_string());
+            dirs.push(Preopen {
+                host,
+                guest,
+                read_only: d.read_only,
+            });
+        }
+        for spec in &self.dirs {
+            let (host, guest, read_only) = parse_dir(spec);
+            is_dir(&host).with_context(|| format!("--dir `{spec}`"))?;
+            let d = Preopen {
+                host,
+                guest,
+                read_only,
+            };
+            match dirs.iter_mut().find(|m| m.guest == d.guest) {
+                Some(m) => *m = d,
+                None => dirs.push(d),
+            }
+        }
+        Ok(dirs)
+    }
+
+    /// The manifest: `--manifest`, else `wasmbed.toml` next to the guest, else none.
+    fn manifest(&self, file: &Path) -> Result<Source> {
         let next_to = file.parent().unwrap_or(Path::new(".")).join("wasmbed.toml");
         let path = match &self.manifest {
             Some(p) => p.clone(),
             None if next_to.is_file() => next_to,
-            None => return Ok((Manifest::default(), PathBuf::from("."))),
+            None => {
+                return Ok(Source {
+                    path: PathBuf::new(),
+                    text: String::new(),
+                    manifest: Manifest::default(),
+                })
+            }
         };
         let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
-        let m = toml::from_str(&text).with_context(|| format!("{}", path.display()))?;
-        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        Ok((m, base))
+        let mut src = Source {
+            path,
+            text,
+            manifest: Manifest::default(),
+        };
+        src.manifest = toml::from_str(&src.text).map_err(|e| {
+            let at = match e.span() {
+                Some(span) => src.at(span),
+                None => src.path.display().to_string(),
+            };
+            // toml's messages may span lines; ours are one.
+            let msg: Vec<&str> = e.message().lines().map(str::trim).collect();
+            anyhow!("{at}: {}", msg.join("; "))
+        })?;
+        Ok(src)
     }
+}
+
+/// A manifest with its file and text, to say where in it something is wrong
+/// (without a manifest: the defaults, no path and no text).
+struct Source {
+    path: PathBuf,
+    text: String,
+    manifest: Manifest,
+}
+
+impl Source {
+    /// `PATH:LINE:COLUMN` of a byte span, 1-based.
+    fn at(&self, span: Range<usize>) -> String {
+        let mut start = span.start.min(self.text.len());
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        format!("{}:{line}:{column}", self.path.display())
+    }
+
+    /// The directory the manifest's paths are relative to.
+    fn base(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// A directory to preopen.
+struct Preopen {
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+/// Why `K=V` cannot be an environment variable, if it cannot.
+fn bad_env(k: &str, v: &str) -> Option<String> {
+    if k.is_empty() {
+        Some("empty variable name".into())
+    } else if k.contains('=') {
+        Some(format!("variable name `{k}` contains `=`"))
+    } else if k.contains('\0') || v.contains('\0') {
+        Some(format!(
+            "variable `{}` contains a NUL byte",
+            k.escape_default()
+        ))
+    } else {
+        None
+    }
+}
+
+/// Fails unless `path` is a directory.
+fn is_dir(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        bail!("not a directory");
+    }
+    Ok(())
 }
 
 /// `HOST[::GUEST][:ro]`.
