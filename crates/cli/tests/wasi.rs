@@ -31,7 +31,7 @@ fn a_denied_grant_is_one_line_and_a_failure() {
     assert_eq!((code, out.as_str()), (1, ""));
     assert_eq!(
         err,
-        "error: guests/wasi/clock_random.wasm: import `wasi_snapshot_preview1` `clock_time_get` needs the `clocks` grant, which the policy denies\n"
+        "error: guests/wasi/clock_random.wasm: import `wasi_snapshot_preview1` `clock_time_get` is denied: it needs the `clocks` grant, which the policy denies\n"
     );
 }
 

@@ -35,7 +35,7 @@ mod sandbox;
 
 use std::sync::{Arc, Mutex};
 
-use wasmbed::{CoreImport, Engine, Error, ErrorKind, Guest, Instance, Limits, Linker};
+use wasmbed::{Engine, Error, Guest, Instance, Limits, Linker};
 
 pub use ctx::WasiCtx;
 pub use errno::Errno;
@@ -58,34 +58,13 @@ pub fn add_to_linker(linker: &mut Linker, ctx: WasiCtx) -> SharedCtx {
     shared
 }
 
-/// Refuses a module that imports what the policy denies statically, naming the import and the grant.
-pub fn check_imports(ctx: &WasiCtx, imports: &[CoreImport]) -> Result<(), Error> {
-    for i in imports.iter().filter(|i| i.module == PREVIEW1) {
-        let granted = match preview1::static_grant(&i.name) {
-            Some("clocks") => ctx.clocks,
-            Some("random") => ctx.random,
-            _ => continue,
-        };
-        if !granted {
-            let grant = preview1::static_grant(&i.name).unwrap_or_default();
-            return Err(ErrorKind::Link(format!(
-                "import `{}` `{}` needs the `{grant}` grant, which the policy denies",
-                i.module, i.name
-            ))
-            .into());
-        }
-    }
-    Ok(())
-}
-
-/// Checks `guest`'s imports against `ctx`, adds preview 1 to `linker` and instantiates.
+/// Adds WASI (preview 1 and 0.2) over `ctx` to `linker` and instantiates `guest`.
 pub fn instantiate<E: Engine>(
     guest: &Guest<E>,
     linker: &mut Linker,
     ctx: WasiCtx,
     limits: Limits,
 ) -> Result<(Instance<E>, SharedCtx), Error> {
-    check_imports(&ctx, guest.imports())?;
     let shared = add_to_linker(linker, ctx);
     let instance = linker.instantiate(guest, limits)?;
     Ok((instance, shared))

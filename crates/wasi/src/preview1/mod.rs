@@ -69,15 +69,6 @@ fn all() -> impl Iterator<Item = &'static Def> {
     misc::DEFS.iter().chain(fd::DEFS).chain(path::DEFS)
 }
 
-/// The grant preview 1 function `name` needs statically, and its name in messages.
-pub(crate) fn static_grant(name: &str) -> Option<&'static str> {
-    all().find(|d| d.0 == name).and_then(|d| match d.2 {
-        Grant::None => None,
-        Grant::Clocks => Some("clocks"),
-        Grant::Random => Some("random"),
-    })
-}
-
 fn flat(sig: &str) -> Vec<FlatType> {
     sig.chars()
         .map(|c| {
@@ -98,6 +89,9 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
     };
     for &(name, sig, grant, f) in all() {
         if (grant == Grant::Clocks && !clocks) || (grant == Grant::Random && !random) {
+            let g = if grant == Grant::Clocks { "clocks" } else { "random" };
+            let why = format!("it needs the `{g}` grant, which the policy denies");
+            linker.deny_core(MODULE, name, &why);
             continue;
         }
         let ctx = ctx.clone();

@@ -254,7 +254,7 @@ fn a_denied_grant_is_a_link_error_naming_import_and_grant() {
     let err = instance(&guest, Policy::new()).err().unwrap();
     assert_eq!(
         err.to_string(),
-        "import `wasi_snapshot_preview1` `random_get` needs the `random` grant, which the policy denies"
+        "import `wasi_snapshot_preview1` `random_get` is denied: it needs the `random` grant, which the policy denies"
     );
 }
 
