@@ -89,7 +89,11 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
     };
     for &(name, sig, grant, f) in all() {
         if (grant == Grant::Clocks && !clocks) || (grant == Grant::Random && !random) {
-            let g = if grant == Grant::Clocks { "clocks" } else { "random" };
+            let g = if grant == Grant::Clocks {
+                "clocks"
+            } else {
+                "random"
+            };
             let why = format!("it needs the `{g}` grant, which the policy denies");
             linker.deny_core(MODULE, name, &why);
             continue;
