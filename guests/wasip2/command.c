@@ -73,6 +73,13 @@ static bool read_input(out_t out, wasi_filesystem_types_borrow_descriptor_t dir)
         command_list_u8_free(&chunk);
     }
     wasi_io_streams_input_stream_drop_own(in);
+    // The same bytes once more, by offset, without a stream.
+    command_tuple2_list_u8_bool_t head;
+    if (!wasi_filesystem_types_method_descriptor_read(f, 5, 0, &head, &code)) return false;
+    puts_(out, "first five bytes: ");
+    put(out, (const char *)head.f0.ptr, head.f0.len);
+    puts_(out, head.f1 ? " (end of file)\n" : "\n");
+    command_list_u8_free(&head.f0);
     wasi_filesystem_types_descriptor_drop_own(file);
     return true;
 }
@@ -102,6 +109,19 @@ bool exports_wasi_cli_run_run(void) {
     bool ok = true;
 
     puts_(out, "hello from WASI 0.2\n");
+    // A non-blocking write within the permit check-write gives, then a flush.
+    {
+        wasi_io_streams_borrow_output_stream_t b = wasi_io_streams_borrow_output_stream(out);
+        uint64_t permit;
+        wasi_io_streams_stream_error_t e;
+        const char *line = "written within the permit\n";
+        command_list_u8_t list = {(uint8_t *)line, strlen(line)};
+        if (!wasi_io_streams_method_output_stream_check_write(b, &permit, &e) || permit < list.len ||
+            !wasi_io_streams_method_output_stream_write(b, &list, &e) ||
+            !wasi_io_streams_method_output_stream_blocking_flush(b, &e)) {
+            abort();
+        }
+    }
     command_list_string_t args;
     wasi_cli_environment_get_arguments(&args);
     for (size_t i = 0; i < args.len; i++) {

@@ -44,6 +44,7 @@ extern crate alloc;
 
 pub mod engine;
 mod error;
+mod flat;
 mod guest;
 mod host;
 mod instance;
@@ -56,6 +57,7 @@ mod typed_export;
 pub use engine::wasmi::Wasmi;
 pub use engine::{Engine, Limits};
 pub use error::{Error, ErrorKind, TrapReason};
+pub use flat::FlatCx;
 pub use guest::{CoreImport, Guest, MemoryNeeds};
 pub use host::HostCx;
 pub use instance::Instance;

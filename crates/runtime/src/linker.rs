@@ -12,6 +12,7 @@ use wasmbed_wit::world::{ImportTarget, InterfaceName, Item, World};
 
 use crate::engine::{Engine, EngineImport, GuestAccess, GuestFunc, HostFn, Limits};
 use crate::error::TrapReason;
+use crate::flat::{flat_import, FlatCx, FlatFn};
 use crate::guest::Guest;
 use crate::host::{check_may_enter, dyn_import, DynFn, HostCx};
 use crate::instance::Instance;
@@ -46,6 +47,8 @@ type CoreImpl = (Vec<FlatType>, Vec<FlatType>, HostFn);
 enum HostImpl {
     /// Over dynamic values.
     Dyn(DynFn),
+    /// Over the guest's flat core values.
+    Flat(FlatFn),
     /// A typed closure, checked against the world's type when linked.
     Typed {
         params: Vec<Type>,
@@ -106,6 +109,27 @@ impl Linker {
                 func,
             },
         );
+        self
+    }
+
+    /// Implements function `name` of `interface` on the guest's flat core values, for hot paths.
+    ///
+    /// The closure gets the core arguments as the guest passed them (the
+    /// return pointer last when the result travels through memory) and a
+    /// [`FlatCx`] to resolve handles, read and write guest memory, and lower
+    /// anything unusual from a `Val`: a `list<u8>` is then read in place
+    /// rather than lifted a value per byte.
+    pub fn func_flat(
+        &mut self,
+        interface: &str,
+        name: &str,
+        f: impl Fn(&mut FlatCx<'_>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>
+            + Send
+            + Sync
+            + 'static,
+    ) -> &mut Linker {
+        self.funcs
+            .insert((key(interface), name.into()), HostImpl::Flat(Arc::new(f)));
         self
     }
 
@@ -247,6 +271,11 @@ impl Linker {
                 what_of(&iface, &f.name),
                 f.ty.clone(),
                 d.clone(),
+            )),
+            HostImpl::Flat(flat) => Ok(flat_import(
+                what_of(&iface, &f.name),
+                f.ty.clone(),
+                flat.clone(),
             )),
             HostImpl::Typed {
                 params,

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use wasmbed::{Error, HostCx, Val};
 
-use super::{bytes_at, bytes_val, err, ok, rep_at, u64_at, Defs, Stream};
-use crate::ctx::{Desc, Place, WasiCtx};
+use super::{err, ok, rep_at, u64_at, Defs, Stream};
+use crate::ctx::{deny, Desc, Place, WasiCtx};
 use crate::errno::Errno;
 use crate::fs::{self, Kind, OpenHow, SetTime, Stat};
 
@@ -74,16 +74,15 @@ pub(super) const DESCRIPTOR: Defs = ops! {
     "[method]descriptor.sync" => |c, a, _| { fs::sync(desc(c, rep_at(a, 0))?, false)?; Ok(None) },
     "[method]descriptor.get-flags" => get_flags,
     "[method]descriptor.get-type" => |c, a, _| Ok(Some(kind(fs::stat(desc(c, rep_at(a, 0))?)?.kind))),
-    "[method]descriptor.set-size" => |c, a, _| {
-        fs::set_size(desc(c, rep_at(a, 0))?, u64_at(a, 1))?;
+    "[method]descriptor.set-size" => |c, a, f| {
+        fs::set_size(changeable(desc(c, rep_at(a, 0))?, f)?, u64_at(a, 1))?;
         Ok(None)
     },
     "[method]descriptor.set-times" => |c, a, f| {
         fs::set_times(desc(c, rep_at(a, 0))?, new_time(a.get(1)), new_time(a.get(2)), f)?;
         Ok(None)
     },
-    "[method]descriptor.read" => read,
-    "[method]descriptor.write" => write,
+    // `read` and `write` are flat: see `flat.rs`.
     "[method]descriptor.read-directory" => read_directory,
     "[method]descriptor.create-directory-at" => |c, a, f| {
         fs::create_dir_at(dir(c, rep_at(a, 0))?, str_at(a, 1), f)?;
@@ -138,6 +137,23 @@ fn desc(c: &WasiCtx, rep: u32) -> Result<&Desc, Fail> {
     match c.fds.get(&rep) {
         Some(d) if c.p2.owns(rep) => Ok(d),
         _ => Err(Errno::Badf.into()),
+    }
+}
+
+/// `d`, unless it is a file under a read-only preopen: changing one is
+/// `not-permitted`, as wasmtime reports it (and as `set-times` does), before
+/// its open mode is looked at (`bad-descriptor`, as on a writable preopen).
+fn changeable<'d>(d: &'d Desc, func: &str) -> Result<&'d Desc, Fail> {
+    match d {
+        Desc::File {
+            read_only: true, ..
+        } => Err(deny(
+            func,
+            "change to a file under a read-only preopen",
+            Errno::Perm,
+        )
+        .into()),
+        _ => Ok(d),
     }
 }
 
@@ -256,9 +272,13 @@ enum StreamKind {
 }
 
 /// A stream over the descriptor's file at its own offset, sharing the open file.
-fn via_stream(c: &mut WasiCtx, a: &[Val], _: &str, kind: StreamKind) -> Result<Option<Val>, Fail> {
+fn via_stream(c: &mut WasiCtx, a: &[Val], f: &str, kind: StreamKind) -> Result<Option<Val>, Fail> {
     let offset = u64_at(a, 1);
-    let stream = match desc(c, rep_at(a, 0))? {
+    let d = match kind {
+        StreamKind::Read => desc(c, rep_at(a, 0))?,
+        StreamKind::Write | StreamKind::Append => changeable(desc(c, rep_at(a, 0))?, f)?,
+    };
+    let stream = match d {
         Desc::File {
             file, read, write, ..
         } => {
@@ -282,32 +302,50 @@ fn via_stream(c: &mut WasiCtx, a: &[Val], _: &str, kind: StreamKind) -> Result<O
     Ok(Some(Val::Own(c.p2.streams.insert(stream))))
 }
 
-fn read(c: &mut WasiCtx, a: &[Val], _: &str) -> Result<Option<Val>, Fail> {
-    let len = u64_at(a, 1).min(u64::from(c.limits.max_write_bytes)) as usize;
-    let offset = u64_at(a, 2);
+/// Reads up to `len` bytes (at most one write's worth) at `offset`: the bytes and whether the file ended.
+pub(super) fn read_bytes(
+    c: &mut WasiCtx,
+    rep: u32,
+    len: u64,
+    offset: u64,
+) -> Result<(Vec<u8>, bool), u32> {
+    let len = len.min(u64::from(c.limits.max_write_bytes)) as usize;
     let mut buf = vec![0u8; len];
-    let n = match desc(c, rep_at(a, 0))? {
+    let n = match desc(c, rep).map_err(code)? {
         Desc::File {
             file, read: true, ..
-        } => super::io::read_at(file, &mut buf, offset)?,
-        Desc::Dir { .. } => return Err(Errno::Isdir.into()),
-        _ => return Err(Errno::Badf.into()),
+        } => super::io::read_at(file, &mut buf, offset).map_err(|e| error_code(e.into()))?,
+        Desc::Dir { .. } => return Err(error_code(Errno::Isdir)),
+        _ => return Err(error_code(Errno::Badf)),
     };
-    let eof = n < len || (len > 0 && n == 0);
-    Ok(Some(Val::Tuple(vec![bytes_val(&buf[..n]), Val::Bool(eof)])))
+    buf.truncate(n);
+    Ok((buf, n < len))
 }
 
-fn write(c: &mut WasiCtx, a: &[Val], _: &str) -> Result<Option<Val>, Fail> {
-    let bytes = bytes_at(a, 1);
-    let offset = u64_at(a, 2);
-    match desc(c, rep_at(a, 0))? {
+/// Writes `bytes` at `offset`: how many were written.
+pub(super) fn write_bytes(
+    c: &mut WasiCtx,
+    rep: u32,
+    bytes: &[u8],
+    offset: u64,
+) -> Result<u64, u32> {
+    let d = desc(c, rep).map_err(code)?;
+    match changeable(d, "descriptor.write").map_err(code)? {
         Desc::File {
             file, write: true, ..
-        } => super::io::write_at(file, &bytes, offset)?,
-        Desc::Dir { .. } => return Err(Errno::Isdir.into()),
-        _ => return Err(Errno::Badf.into()),
+        } => super::io::write_at(file, bytes, offset).map_err(|e| error_code(e.into()))?,
+        Desc::Dir { .. } => return Err(error_code(Errno::Isdir)),
+        _ => return Err(error_code(Errno::Badf)),
     }
-    Ok(Some(Val::U64(bytes.len() as u64)))
+    Ok(bytes.len() as u64)
+}
+
+/// The `error-code` of a failure that is not a trap.
+fn code(f: Fail) -> u32 {
+    match f {
+        Fail::Code(e) => error_code(e),
+        Fail::Trap(_) => error_code(Errno::Io),
+    }
 }
 
 fn read_directory(c: &mut WasiCtx, a: &[Val], _: &str) -> Result<Option<Val>, Fail> {

@@ -5,11 +5,11 @@ use std::time::Instant;
 
 use wasmbed::{Error, HostCx, Val};
 
-use super::{bytes_at, bytes_val, err, gone, ok, rep_at, u64_at, Defs, Pollable, Stream};
+use super::{err, gone, ok, rep_at, u64_at, Defs, Pollable, Stream};
 use crate::ctx::WasiCtx;
 
 /// Bytes `blocking-write-and-flush` takes at most, as the interface specifies.
-const BLOCKING_WRITE_MAX: u64 = 4096;
+pub(super) const BLOCKING_WRITE_MAX: u64 = 4096;
 
 pub(super) const ERROR: Defs = &[("[method]error.to-debug-string", |c, _, a| {
     let rep = rep_at(a, 0);
@@ -34,42 +34,15 @@ pub(super) const POLL: Defs = &[
 ];
 
 pub(super) const STREAMS: Defs = &[
-    ("[method]input-stream.read", |c, _, a| {
-        read(c, a, false, "input-stream.read")
-    }),
-    ("[method]input-stream.blocking-read", |c, _, a| {
-        read(c, a, false, "input-stream.blocking-read")
-    }),
+    // `read`, `blocking-read`, `write` and `blocking-write-and-flush` are flat: see `flat.rs`.
     ("[method]input-stream.skip", |c, _, a| {
-        read(c, a, true, "input-stream.skip")
+        skip(c, a, "input-stream.skip")
     }),
     ("[method]input-stream.blocking-skip", |c, _, a| {
-        read(c, a, true, "input-stream.blocking-skip")
+        skip(c, a, "input-stream.blocking-skip")
     }),
     ("[method]input-stream.subscribe", subscribe),
     ("[method]output-stream.check-write", check_write),
-    ("[method]output-stream.write", |c, _, a| {
-        write(
-            c,
-            rep_at(a, 0),
-            &bytes_at(a, 1),
-            None,
-            "output-stream.write",
-        )
-    }),
-    (
-        "[method]output-stream.blocking-write-and-flush",
-        |c, _, a| {
-            let func = "output-stream.blocking-write-and-flush";
-            write(
-                c,
-                rep_at(a, 0),
-                &bytes_at(a, 1),
-                Some(BLOCKING_WRITE_MAX),
-                func,
-            )
-        },
-    ),
     ("[method]output-stream.flush", |c, _, a| {
         flush(c, rep_at(a, 0), "output-stream.flush")
     }),
@@ -179,18 +152,30 @@ fn stream<'c>(c: &'c mut WasiCtx, rep: u32, func: &str) -> Result<&'c mut Stream
         .ok_or_else(|| gone(func, "stream", rep))
 }
 
-/// Reads (or skips) up to `len` bytes, at most the per-operation limit, blocking until some arrive.
-fn read(c: &mut WasiCtx, a: &[Val], skip: bool, func: &str) -> Result<Option<Val>, Error> {
-    let (rep, len) = (rep_at(a, 0), u64_at(a, 1));
+/// Skips up to `len` bytes, at most the per-operation limit, blocking until some arrive.
+fn skip(c: &mut WasiCtx, a: &[Val], func: &str) -> Result<Option<Val>, Error> {
+    match read_bytes(c, rep_at(a, 0), u64_at(a, 1), func)? {
+        Ok(bytes) => Ok(ok(Some(Val::U64(bytes.len() as u64)))),
+        Err(e) => Ok(e),
+    }
+}
+
+/// Reads up to `len` bytes (at most the per-operation limit) from stream `rep`, blocking until some arrive: the bytes, or the `stream-error` result to return.
+pub(super) fn read_bytes(
+    c: &mut WasiCtx,
+    rep: u32,
+    len: u64,
+    func: &str,
+) -> Result<Result<Vec<u8>, Option<Val>>, Error> {
     let len = len.min(u64::from(c.limits.max_write_bytes)) as usize;
     let mut buf = vec![0u8; len];
     let got = match stream(c, rep, func)? {
-        Stream::Closed => return Ok(closed()),
+        Stream::Closed => return Ok(Err(closed())),
         Stream::Stdin => match c.stdin.as_mut() {
             Some(r) => r.read(&mut buf),
             None => {
                 tracing::warn!(func, "wasi: standard input is not granted");
-                return Ok(closed());
+                return Ok(Err(closed()));
             }
         },
         Stream::FileRead { file, pos } => {
@@ -205,11 +190,13 @@ fn read(c: &mut WasiCtx, a: &[Val], skip: bool, func: &str) -> Result<Option<Val
     match got {
         Ok(0) if len > 0 => {
             *stream(c, rep, func)? = Stream::Closed;
-            Ok(closed())
+            Ok(Err(closed()))
         }
-        Ok(n) if skip => Ok(ok(Some(Val::U64(n as u64)))),
-        Ok(n) => Ok(ok(Some(bytes_val(&buf[..n])))),
-        Err(e) => Ok(failed(c, func, e)),
+        Ok(n) => {
+            buf.truncate(n);
+            Ok(Ok(buf))
+        }
+        Err(e) => Ok(Err(failed(c, func, e))),
     }
 }
 
@@ -251,7 +238,7 @@ fn check_write(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<
 }
 
 /// Writes all of `bytes`; more than the stream permits is a trap, as the interface specifies.
-fn write(
+pub(super) fn write(
     c: &mut WasiCtx,
     rep: u32,
     bytes: &[u8],
@@ -335,10 +322,9 @@ fn zeroes(c: &mut WasiCtx, a: &[Val], max: Option<u64>, func: &str) -> Result<Op
 fn splice(c: &mut WasiCtx, a: &[Val], func: &str) -> Result<Option<Val>, Error> {
     let (dst, src) = (rep_at(a, 0), rep_at(a, 1));
     let len = u64_at(a, 2).min(u64::from(c.limits.max_write_bytes));
-    let got = read(c, &[Val::Borrow(src), Val::U64(len)], false, func)?;
-    let bytes = match got {
-        Some(Val::Result(Ok(Some(list)))) => bytes_at(std::slice::from_ref(&*list), 0),
-        other => return Ok(other),
+    let bytes = match read_bytes(c, src, len, func)? {
+        Ok(bytes) => bytes,
+        Err(e) => return Ok(e),
     };
     match write(c, dst, &bytes, None, func)? {
         Some(Val::Result(Ok(_))) => Ok(ok(Some(Val::U64(bytes.len() as u64)))),

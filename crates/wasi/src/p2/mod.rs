@@ -8,6 +8,7 @@
 mod cli;
 mod clocks;
 mod filesystem;
+mod flat;
 mod io;
 mod random;
 mod state;
@@ -83,6 +84,19 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
             });
         }
     }
+    let flat = [
+        ("io/streams", flat::STREAMS),
+        ("filesystem/types", flat::DESCRIPTOR),
+    ];
+    for (name, defs) in flat {
+        for &(func, f) in defs {
+            let ctx = ctx.clone();
+            linker.func_flat(&iface(name), func, move |cx, args, results| {
+                let mut wasi = ctx.lock().unwrap_or_else(|e| e.into_inner());
+                f(&mut wasi, cx, args, results)
+            });
+        }
+    }
     if random_ok {
         for &(func, f) in random::INSECURE_SEED {
             let ctx = ctx.clone();
@@ -147,20 +161,6 @@ fn rep_at(args: &[Val], i: usize) -> u32 {
 /// `list<u8>` as a value.
 fn bytes_val(bytes: &[u8]) -> Val {
     Val::List(bytes.iter().map(|b| Val::U8(*b)).collect())
-}
-
-/// The bytes of a `list<u8>` argument.
-fn bytes_at(args: &[Val], i: usize) -> Vec<u8> {
-    match args.get(i) {
-        Some(Val::List(items)) => items
-            .iter()
-            .map(|v| match v {
-                Val::U8(b) => *b,
-                _ => 0,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn ok(v: Option<Val>) -> Option<Val> {

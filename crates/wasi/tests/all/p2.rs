@@ -147,6 +147,14 @@ fn a_wit_bindgen_command_agrees_with_wasmtime_wasi() {
         "{}",
         ours.stdout
     );
+    assert!(ours
+        .stdout
+        .contains("hello from WASI 0.2\nwritten within the permit\n"));
+    assert!(
+        ours.stdout.contains("\nfirst five bytes: first\n"),
+        "{}",
+        ours.stdout
+    );
     assert_eq!(ours.stderr, "a line on stderr\n");
     assert!(ours.files.contains(&(
         "output.txt".into(),
