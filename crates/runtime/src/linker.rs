@@ -302,7 +302,7 @@ impl Linker {
         results: &[FlatType],
     ) -> Result<HostFn, Error> {
         match self.core.get(&(module.into(), name.into())) {
-            Some((p, r, f)) if p == params && r == results => Ok(f.clone()),
+            Some((p, r, f)) if p == params && r == results => Ok(guard_core(module, name, f)),
             Some(_) => Err(ErrorKind::Link(format!(
                 "import `{module}` `{name}`: the host's implementation has another type"
             ))
@@ -327,6 +327,20 @@ impl Linker {
         };
         self.dtors.get(&(iface, res.name.clone())).cloned()
     }
+}
+
+/// A core import refuses to run while the host is in the guest's `realloc`, as world imports do.
+///
+/// A host function may hold its own state (a lock, say) while it calls
+/// `realloc`; the guest reentering the host from there would find it taken.
+fn guard_core(module: &str, name: &str, f: &HostFn) -> HostFn {
+    let (label, f) = (format!("{module}#{name}"), f.clone());
+    Arc::new(
+        move |access: &mut dyn GuestAccess, args: &[FlatVal], results: &mut [FlatVal]| {
+            check_may_enter(access.state(), false, &label)?;
+            f(access, args, results)
+        },
+    )
 }
 
 fn what_of(iface: &str, func: &str) -> String {
