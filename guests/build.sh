@@ -82,14 +82,31 @@ build_wasi() {
 
 # guests/wasip2: a WASI 0.2 command written with wit-bindgen against the vendored
 # WIT (wit/), with wasi-libc only for malloc and string functions: it imports no
-# preview 1 at all (crates/wasi/tests/all/p2.rs checks).
+# preview 1 at all (crates/wasi/tests/all/p2.rs checks). escape.c is the malicious
+# one, on the same world (crates/wasi/tests/all/p2_malicious.rs).
 build_wasip2() {
-    local dir=guests/wasip2 gen
+    local dir=guests/wasip2 gen name
     gen=$(mktemp -d)
     wit-bindgen c wit/ --world wasmbed:wasi/command --out-dir "$gen" >/dev/null 2>&1
-    "$CLANG" --target=wasm32-wasi -Os -mexec-model=reactor -Wl,--strip-debug \
+    for name in command escape; do
+        "$CLANG" --target=wasm32-wasi -Os -mexec-model=reactor -Wl,--strip-debug \
+            -Wall -Wextra -Werror -I"$gen" \
+            "$dir/$name.c" "$gen/command.c" "$gen/command_component_type.o" -o "$dir/$name.wasm"
+    done
+    rm -rf "$gen"
+}
+
+# guests/wasi-mixed: a preview 1 command on wasi-libc (`main`, `_start`) that also
+# imports WASI 0.2 through wit-bindgen (wit/mixed.wit, its deps linked to the
+# vendored WIT); crates/wasi/tests/all/mixed.rs checks the two share one host
+# state. mixed.c brings its own `_start` (see there), hence -nostartfiles.
+build_wasi_mixed() {
+    local dir=guests/wasi-mixed gen
+    gen=$(mktemp -d)
+    wit-bindgen c "$dir/wit" --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" --target=wasm32-wasi -Os -nostartfiles -Wl,--strip-debug \
         -Wall -Wextra -Werror -I"$gen" \
-        "$dir/command.c" "$gen/command.c" "$gen/command_component_type.o" -o "$dir/command.wasm"
+        "$dir/mixed.c" "$gen/mixed.c" "$gen/mixed_component_type.o" -o "$dir/mixed.wasm"
     rm -rf "$gen"
 }
 

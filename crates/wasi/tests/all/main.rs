@@ -2,6 +2,8 @@
 
 mod harness;
 mod malicious;
+mod mixed;
 mod p2;
+mod p2_malicious;
 mod programs;
 mod race;
