@@ -28,6 +28,9 @@
 mod ctx;
 mod errno;
 mod fs;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod p2;
 mod policy;
 mod preview1;

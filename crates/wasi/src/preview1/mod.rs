@@ -62,10 +62,21 @@ pub(crate) enum Grant {
     Random,
 }
 
+impl Grant {
+    /// The grant's name if it is needed but not given (`clocks`, `random`): the function is not linked.
+    pub(crate) fn missing(self, clocks: bool, random: bool) -> Option<&'static str> {
+        match self {
+            Grant::Clocks if !clocks => Some("clocks"),
+            Grant::Random if !random => Some("random"),
+            _ => None,
+        }
+    }
+}
+
 /// One function of the module: name, parameters (`i` = i32, `I` = i64), grant, implementation.
 pub(crate) type Def = (&'static str, &'static str, Grant, Impl);
 
-fn all() -> impl Iterator<Item = &'static Def> {
+pub(crate) fn all() -> impl Iterator<Item = &'static Def> {
     misc::DEFS.iter().chain(fd::DEFS).chain(path::DEFS)
 }
 
@@ -81,6 +92,26 @@ fn flat(sig: &str) -> Vec<FlatType> {
         .collect()
 }
 
+/// Runs function `f` (named `name`) over guest memory `data`: the guest's errno, or the
+/// error that traps it (or ends it, for `proc_exit`) after the output streams are flushed.
+pub(crate) fn invoke(
+    wasi: &mut WasiCtx,
+    data: &mut [u8],
+    name: &'static str,
+    f: Impl,
+    args: &[FlatVal],
+) -> Result<Errno, Error> {
+    let mut mem = Mem { data, func: name };
+    match f(wasi, &mut mem, args) {
+        Ok(()) => Ok(Errno::Success),
+        Err(Fail::Errno(e)) => Ok(e),
+        Err(Fail::Trap(e)) => {
+            wasi.flush();
+            Err(e)
+        }
+    }
+}
+
 /// Defines every preview 1 function the context's policy allows in `linker`.
 pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
     let (clocks, random) = {
@@ -88,12 +119,7 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
         (c.clocks, c.random)
     };
     for &(name, sig, grant, f) in all() {
-        if (grant == Grant::Clocks && !clocks) || (grant == Grant::Random && !random) {
-            let g = if grant == Grant::Clocks {
-                "clocks"
-            } else {
-                "random"
-            };
+        if let Some(g) = grant.missing(clocks, random) {
             let why = format!("it needs the `{g}` grant, which the policy denies");
             linker.deny_core(MODULE, name, &why);
             continue;
@@ -101,18 +127,7 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
         let ctx = ctx.clone();
         let call = move |access: &mut dyn GuestAccess, args: &[FlatVal], out: &mut [FlatVal]| {
             let mut wasi = ctx.lock().unwrap_or_else(|e| e.into_inner());
-            let mut mem = Mem {
-                data: access.memory_and_state().0,
-                func: name,
-            };
-            let errno = match f(&mut wasi, &mut mem, args) {
-                Ok(()) => Errno::Success,
-                Err(Fail::Errno(e)) => e,
-                Err(Fail::Trap(e)) => {
-                    wasi.flush();
-                    return Err(e);
-                }
-            };
+            let errno = invoke(&mut wasi, access.memory_and_state().0, name, f, args)?;
             if let Some(slot) = out.first_mut() {
                 *slot = FlatVal::I32(errno.raw());
             }
