@@ -171,3 +171,64 @@ pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome
     assert_eq!(ours, run(native), "{name}: wasmbed vs native");
     ours
 }
+
+/// The vendored WIT (`wit/`): its resolve and world `name` (`imports`, `command`).
+pub(crate) fn wit_world(
+    name: &str,
+) -> (
+    wasmbed_wit::wit_parser::Resolve,
+    wasmbed_wit::wit_parser::WorldId,
+) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../wit");
+    let mut resolve = wasmbed_wit::wit_parser::Resolve::default();
+    let (pkg, _) = resolve.push_dir(dir).unwrap();
+    let world = resolve.select_world(&[pkg], Some(name)).unwrap();
+    (resolve, world)
+}
+
+/// wasmtime-wasi's state for one component instance.
+struct Host {
+    ctx: wasmtime_wasi::WasiCtx,
+    table: wasmtime::component::ResourceTable,
+}
+
+impl wasmtime_wasi::WasiView for Host {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        wasmtime_wasi::WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Calls `wasi:cli/run` of command `component` on wasmtime-wasi p2 with `b`'s grants.
+pub(crate) fn run_component(
+    component: &[u8],
+    b: &mut wasmtime_wasi::WasiCtxBuilder,
+) -> wasmtime::Result<Result<(), ()>> {
+    let engine = wasmtime::Engine::default();
+    let component = wasmtime::component::Component::new(&engine, component).unwrap();
+    let host = Host {
+        ctx: b.build(),
+        table: Default::default(),
+    };
+    let mut store = wasmtime::Store::new(&engine, host);
+    let mut linker = wasmtime::component::Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let cmd =
+        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
+            .unwrap();
+    cmd.wasi_cli_run().call_run(&mut store)
+}
+
+/// A command's exit status on wasmtime-wasi: ok 0, err 1, or its `exit` code.
+pub(crate) fn exit_status(r: wasmtime::Result<Result<(), ()>>) -> i32 {
+    match r {
+        Ok(Ok(())) => 0,
+        Ok(Err(())) => 1,
+        Err(e) => e
+            .downcast_ref::<wasmtime_wasi::I32Exit>()
+            .map(|x| x.0)
+            .unwrap_or_else(|| panic!("{e}")),
+    }
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use wasmbed::{Guest, Limits, Linker, Wasmi};
 use wasmbed_wasi::{Capture, Policy};
 
-use crate::harness::{snapshot, Outcome};
+use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
 
 /// Standard streams (3) and the preopen (1), then room for four more descriptors.
 const MAX_OPEN_FDS: u32 = 8;
@@ -88,20 +88,6 @@ fn on_wasmbed(dir: &Path) -> (Outcome, usize) {
     (outcome(out.contents(), err.contents(), code, dir), open)
 }
 
-struct Host {
-    ctx: wasmtime_wasi::WasiCtx,
-    table: wasmtime::component::ResourceTable,
-}
-
-impl wasmtime_wasi::WasiView for Host {
-    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
-        wasmtime_wasi::WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
 /// The same module as a component, its preview 1 imports served by wasmtime's
 /// command adapter (which exports `wasi:cli/run` calling `_start`), on wasmtime-wasi.
 fn on_wasmtime(dir: &Path) -> Outcome {
@@ -118,8 +104,6 @@ fn on_wasmtime(dir: &Path) -> Outcome {
         .validate(true)
         .encode()
         .unwrap();
-    let engine = wasmtime::Engine::default();
-    let component = wasmtime::component::Component::new(&engine, &component).unwrap();
     let (out, err) = (
         MemoryOutputPipe::new(1 << 20),
         MemoryOutputPipe::new(1 << 20),
@@ -128,24 +112,7 @@ fn on_wasmtime(dir: &Path) -> Outcome {
     b.arg("mixed").stdout(out.clone()).stderr(err.clone());
     b.preopened_dir(dir, ".", wasmtime_wasi::FsPerms::ReadWrite)
         .unwrap();
-    let host = Host {
-        ctx: b.build(),
-        table: Default::default(),
-    };
-    let mut store = wasmtime::Store::new(&engine, host);
-    let mut linker = wasmtime::component::Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    let cmd =
-        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
-            .unwrap();
-    let code = match cmd.wasi_cli_run().call_run(&mut store) {
-        Ok(Ok(())) => 0,
-        Ok(Err(())) => 1,
-        Err(e) => e
-            .downcast_ref::<wasmtime_wasi::I32Exit>()
-            .map(|x| x.0)
-            .unwrap_or_else(|| panic!("{e}")),
-    };
+    let code = exit_status(run_component(&component, &mut b));
     outcome(out.contents().to_vec(), err.contents().to_vec(), code, dir)
 }
 
@@ -236,10 +203,7 @@ fn a_preview1_call_from_realloc_traps_instead_of_deadlocking() {
         (drop (call $w (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 8))) (i32.const 1024))
       (func (export "_start") (call $read (call $stdin) (i64.const 4) (i32.const 64))))"#;
     let wasm = wat::parse_str(wat).unwrap();
-    let mut resolve = wasmbed_wit::wit_parser::Resolve::default();
-    let wit = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../wit");
-    let (pkg, _) = resolve.push_dir(wit).unwrap();
-    let world = resolve.select_world(&[pkg], Some("imports")).unwrap();
+    let (resolve, world) = wit_world("imports");
     let world = wasmbed_wit::world_from_resolve(&resolve, world).unwrap();
     let guest = wasmbed::Guest::new(&wasmbed::Wasmi::new(), &wasm, world).unwrap();
     let ctx = wasmbed_wasi::Policy::new()

@@ -7,17 +7,13 @@ use std::path::{Path, PathBuf};
 use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
 use wasmbed_wasi::{Capture, Policy};
 
-use crate::harness::{snapshot, Outcome};
+use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
 
 const RUN: &str = "wasi:cli/run@0.2.12#run";
 
 fn wasm() -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guests/wasip2/command.wasm");
     std::fs::read(p).unwrap()
-}
-
-fn wit_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../wit")
 }
 
 fn setup(dir: &Path) {
@@ -69,20 +65,6 @@ fn on_wasmbed(dir: &Path) -> Outcome {
     outcome(out.contents(), err.contents(), code, dir)
 }
 
-struct Host {
-    ctx: wasmtime_wasi::WasiCtx,
-    table: wasmtime::component::ResourceTable,
-}
-
-impl wasmtime_wasi::WasiView for Host {
-    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
-        wasmtime_wasi::WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
 /// The same module, wrapped as a component (what `wasm-tools component new` does), on wasmtime-wasi.
 fn on_wasmtime(dir: &Path) -> Outcome {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -92,8 +74,6 @@ fn on_wasmtime(dir: &Path) -> Outcome {
         .validate(true)
         .encode()
         .unwrap();
-    let engine = wasmtime::Engine::default();
-    let component = wasmtime::component::Component::new(&engine, &component).unwrap();
     let (out, err) = (
         MemoryOutputPipe::new(1 << 20),
         MemoryOutputPipe::new(1 << 20),
@@ -105,24 +85,7 @@ fn on_wasmtime(dir: &Path) -> Outcome {
         .stderr(err.clone());
     b.preopened_dir(dir, "/data", wasmtime_wasi::FsPerms::ReadWrite)
         .unwrap();
-    let host = Host {
-        ctx: b.build(),
-        table: Default::default(),
-    };
-    let mut store = wasmtime::Store::new(&engine, host);
-    let mut linker = wasmtime::component::Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    let cmd =
-        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
-            .unwrap();
-    let code = match cmd.wasi_cli_run().call_run(&mut store) {
-        Ok(Ok(())) => 0,
-        Ok(Err(())) => 1,
-        Err(e) => e
-            .downcast_ref::<wasmtime_wasi::I32Exit>()
-            .map(|x| x.0)
-            .unwrap_or_else(|| panic!("{e}")),
-    };
+    let code = exit_status(run_component(&component, &mut b));
     outcome(out.contents().to_vec(), err.contents().to_vec(), code, dir)
 }
 
@@ -188,9 +151,7 @@ fn a_missing_file_fails_the_command_with_status_1() {
 
 /// A module importing every function of every interface wasmbed hosts (wit/wasmbed.wit, world `imports`).
 fn every_import() -> (Vec<u8>, wasmbed::World) {
-    let mut resolve = wasmbed_wit::wit_parser::Resolve::default();
-    let (pkg, _) = resolve.push_dir(wit_dir()).unwrap();
-    let world = resolve.select_world(&[pkg], Some("imports")).unwrap();
+    let (resolve, world) = wit_world("imports");
     let wasm = wit_component::dummy_module(
         &resolve,
         world,

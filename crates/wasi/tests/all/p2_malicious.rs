@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
 use wasmbed_wasi::{Capture, Policy};
 
+use crate::harness::{run_component, wit_world};
+
 const RUN: &str = "wasi:cli/run@0.2.12#run";
 
 /// A tree `rw/` (preopened writable as `/rw`, with `link` → `outside/`), `ro/`
@@ -60,10 +62,6 @@ fn escape_wasm() -> Vec<u8> {
     std::fs::read(p).unwrap()
 }
 
-fn wit_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../wit")
-}
-
 /// Runs `run` of a `wasmbed:wasi/command` module on wasmbed with the two preopens: its stdout, or the error.
 fn on_wasmbed(wasm: &[u8], world: wasmbed::World, root: &Path) -> Run {
     let out = Capture::new();
@@ -95,20 +93,6 @@ fn on_wasmbed(wasm: &[u8], world: wasmbed::World, root: &Path) -> Run {
     (String::from_utf8(out.contents()).unwrap(), r)
 }
 
-struct Host {
-    ctx: wasmtime_wasi::WasiCtx,
-    table: wasmtime::component::ResourceTable,
-}
-
-impl wasmtime_wasi::WasiView for Host {
-    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
-        wasmtime_wasi::WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
 /// The same module wrapped as a component on wasmtime-wasi, `/ro` with `FsPerms::ReadOnly`.
 fn on_wasmtime(wasm: &[u8], root: &Path) -> Run {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -119,8 +103,6 @@ fn on_wasmtime(wasm: &[u8], root: &Path) -> Run {
         .validate(true)
         .encode()
         .unwrap();
-    let engine = wasmtime::Engine::default();
-    let component = wasmtime::component::Component::new(&engine, &component).unwrap();
     let out = MemoryOutputPipe::new(1 << 20);
     let mut b = wasmtime_wasi::WasiCtxBuilder::new();
     b.stdout(out.clone());
@@ -128,17 +110,7 @@ fn on_wasmtime(wasm: &[u8], root: &Path) -> Run {
         .unwrap();
     b.preopened_dir(root.join("ro"), "/ro", FsPerms::ReadOnly)
         .unwrap();
-    let host = Host {
-        ctx: b.build(),
-        table: Default::default(),
-    };
-    let mut store = wasmtime::Store::new(&engine, host);
-    let mut linker = wasmtime::component::Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    let cmd =
-        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
-            .unwrap();
-    let r = match cmd.wasi_cli_run().call_run(&mut store) {
+    let r = match run_component(&component, &mut b) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(())) => Err("run returned err".into()),
         Err(e) => Err(format!("{e:#}")),
@@ -343,9 +315,7 @@ fn wat_command(body: &str) -> (Vec<u8>, wasmbed::World) {
     (i32.const 0)))"#
     ))
     .unwrap();
-    let mut resolve = wasmbed_wit::wit_parser::Resolve::default();
-    let (pkg, _) = resolve.push_dir(wit_dir()).unwrap();
-    let world = resolve.select_world(&[pkg], Some("command")).unwrap();
+    let (resolve, world) = wit_world("command");
     wit_component::embed_component_metadata(
         &mut wasm,
         &resolve,
