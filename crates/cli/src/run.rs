@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
+use wasmbed::{Limits, Linker, Val, Wasmi};
 
 use crate::guest::{load, WorldArgs};
 use crate::wasi_args::{command_guest, WasiArgs};
@@ -46,7 +46,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         ..Limits::default()
     };
     let file = args.file.display().to_string();
-    let (mut instance, wasi) = if uses_wasi(&guest) {
+    let (mut instance, wasi) = if wasmbed_wasi::imports_wasi(&guest) {
         let ctx = args
             .wasi
             .context(&args.file)
@@ -115,13 +115,4 @@ enum Command {
     Start,
     /// A WASI 0.2 command: `wasi:cli/run#run`.
     Run,
-}
-
-/// Whether the guest imports WASI, preview 1 or 0.2, and so needs a WASI context.
-fn uses_wasi(guest: &Guest<Wasmi>) -> bool {
-    guest.imports().iter().any(|i| {
-        i.module == wasmbed_wasi::PREVIEW1
-            || i.module.starts_with("wasi:")
-            || i.module.starts_with("cm32p2|wasi:")
-    })
 }

@@ -125,34 +125,28 @@ impl WasiCtx {
 
     /// Preview 1's view of descriptor `fd`: entries a WASI 0.2 handle owns are not its to use.
     pub(crate) fn get(&mut self, fd: u32, func: &str) -> Result<&mut Desc, Errno> {
-        if self.p2.owns(fd) {
-            return Err(Errno::Badf);
-        }
-        match self.fds.get_mut(&fd) {
-            Some(d) => Ok(d),
-            None => {
-                if fd <= 2 {
-                    tracing::warn!(func, fd, "wasi: standard stream {fd} is not granted");
-                }
-                Err(Errno::Badf)
-            }
-        }
+        self.check(fd, func)?;
+        self.fds.get_mut(&fd).ok_or(Errno::Badf)
     }
 
     /// Preview 1's view of descriptor `fd`, shared: several may be borrowed at once.
     pub(crate) fn desc(&self, fd: u32, func: &str) -> Result<&Desc, Errno> {
+        self.check(fd, func)?;
+        self.fds.get(&fd).ok_or(Errno::Badf)
+    }
+
+    /// Whether preview 1 may use `fd`; a missing standard stream is a denial, and logged.
+    fn check(&self, fd: u32, func: &str) -> Result<(), Errno> {
         if self.p2.owns(fd) {
             return Err(Errno::Badf);
         }
-        match self.fds.get(&fd) {
-            Some(d) => Ok(d),
-            None => {
-                if fd <= 2 {
-                    tracing::warn!(func, fd, "wasi: standard stream {fd} is not granted");
-                }
-                Err(Errno::Badf)
+        if !self.fds.contains_key(&fd) {
+            if fd <= 2 {
+                tracing::warn!(func, fd, "wasi: standard stream {fd} is not granted");
             }
+            return Err(Errno::Badf);
         }
+        Ok(())
     }
 
     /// The directory behind `fd`, for a path operation.

@@ -352,3 +352,47 @@ pub(crate) fn sync(desc: &Desc, data_only: bool) -> Result<(), Errno> {
 
 #[cfg(test)]
 mod tests;
+
+/// Reads at `pos` without moving the file's offset, so streams and descriptors keep their own.
+pub(crate) fn read_at(file: &std::fs::File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::read_at(file, buf, pos);
+    #[cfg(windows)]
+    return std::os::windows::fs::FileExt::seek_read(file, buf, pos);
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (file, buf, pos);
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// Writes at `pos` without moving the file's offset; may write less than `buf`.
+pub(crate) fn write_at(file: &std::fs::File, buf: &[u8], pos: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::write_at(file, buf, pos);
+    #[cfg(windows)]
+    return std::os::windows::fs::FileExt::seek_write(file, buf, pos);
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (file, buf, pos);
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// Writes all of `buf` at `pos`, as [`write_at`] in a loop.
+pub(crate) fn write_all_at(
+    file: &std::fs::File,
+    mut buf: &[u8],
+    mut pos: u64,
+) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match write_at(file, buf, pos)? {
+            0 => return Err(std::io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                pos += n as u64;
+            }
+        }
+    }
+    Ok(())
+}

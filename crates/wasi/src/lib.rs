@@ -38,7 +38,7 @@ mod sandbox;
 
 use std::sync::{Arc, Mutex};
 
-use wasmbed::{Engine, Error, Guest, Instance, Limits, Linker};
+use wasmbed::{CoreImport, Engine, Error, Guest, Instance, Limits, Linker};
 
 pub use ctx::WasiCtx;
 pub use errno::Errno;
@@ -48,6 +48,21 @@ pub use preview1::MODULE as PREVIEW1;
 
 /// One instance's WASI state, shared by the linker's closures and the application.
 pub type SharedCtx = Arc<Mutex<WasiCtx>>;
+
+/// Whether a guest imports WASI preview 1, WASI 0.2, or both, and so needs a [`WasiCtx`].
+pub fn imports_wasi<E: Engine>(guest: &Guest<E>) -> bool {
+    let (p1, p2) = apis(guest.imports());
+    p1 || p2
+}
+
+/// Which of preview 1 and 0.2 these core imports use (0.2 under legacy or `cm32p2` names).
+fn apis(imports: &[CoreImport]) -> (bool, bool) {
+    let p1 = imports.iter().any(|i| i.module == PREVIEW1);
+    let p2 = imports
+        .iter()
+        .any(|i| i.module.starts_with("wasi:") || i.module.starts_with("cm32p2|wasi:"));
+    (p1, p2)
+}
 
 /// Defines WASI preview 1 and WASI 0.2 in `linker`, over one shared context.
 ///
@@ -61,14 +76,23 @@ pub fn add_to_linker(linker: &mut Linker, ctx: WasiCtx) -> SharedCtx {
     shared
 }
 
-/// Adds WASI (preview 1 and 0.2) over `ctx` to `linker` and instantiates `guest`.
+/// Adds the WASI `guest` imports (preview 1, 0.2 or both) over `ctx` to `linker` and instantiates `guest`.
 pub fn instantiate<E: Engine>(
     guest: &Guest<E>,
     linker: &mut Linker,
     ctx: WasiCtx,
     limits: Limits,
 ) -> Result<(Instance<E>, SharedCtx), Error> {
-    let shared = add_to_linker(linker, ctx);
+    let shared = Arc::new(Mutex::new(ctx));
+    // Defining only what the guest imports keeps instantiation cheap: WASI
+    // 0.2's functions cost more to define than preview 1's.
+    let (p1, p2) = apis(guest.imports());
+    if p1 {
+        preview1::add(linker, &shared);
+    }
+    if p2 {
+        p2::add(linker, &shared);
+    }
     let instance = linker.instantiate(guest, limits)?;
     Ok((instance, shared))
 }

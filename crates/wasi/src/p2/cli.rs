@@ -44,20 +44,21 @@ fn get_environment(c: &mut WasiCtx, _: &mut HostCx<'_>, _: &[Val]) -> Result<Opt
 
 /// `exit(ok)` is status 0, `exit(err)` status 1, as wasmtime reports them.
 fn exit(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, Error> {
+    let ok = matches!(a.first(), Some(Val::Result(Ok(_))));
+    exit_with(c, if ok { 0 } else { 1 })
+}
+
+/// Flushes the guest's output and ends it with `code`.
+fn exit_with(c: &mut WasiCtx, code: i32) -> Result<Option<Val>, Error> {
     c.flush();
-    let code = match a.first() {
-        Some(Val::Result(Ok(_))) => 0,
-        _ => 1,
-    };
     Err(Error::exit(code))
 }
 
 /// `exit-with-code(n)` is status `n`.
 fn exit_with_code(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, Error> {
-    c.flush();
     let code = match a.first() {
         Some(Val::U8(n)) => i32::from(*n),
         _ => 1,
     };
-    Err(Error::exit(code))
+    exit_with(c, code)
 }

@@ -314,7 +314,7 @@ pub(super) fn read_bytes(
     let n = match desc(c, rep).map_err(code)? {
         Desc::File {
             file, read: true, ..
-        } => super::io::read_at(file, &mut buf, offset).map_err(|e| error_code(e.into()))?,
+        } => fs::read_at(file, &mut buf, offset).map_err(|e| error_code(e.into()))?,
         Desc::Dir { .. } => return Err(error_code(Errno::Isdir)),
         _ => return Err(error_code(Errno::Badf)),
     };
@@ -333,7 +333,7 @@ pub(super) fn write_bytes(
     match changeable(d, "descriptor.write").map_err(code)? {
         Desc::File {
             file, write: true, ..
-        } => super::io::write_at(file, bytes, offset).map_err(|e| error_code(e.into()))?,
+        } => fs::write_all_at(file, bytes, offset).map_err(|e| error_code(e.into()))?,
         Desc::Dir { .. } => return Err(error_code(Errno::Isdir)),
         _ => return Err(error_code(Errno::Badf)),
     }

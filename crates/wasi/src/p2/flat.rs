@@ -10,6 +10,7 @@ use wasmbed_abi::{FlatVal, TypeKind, Val};
 use super::io::{read_bytes, write, BLOCKING_WRITE_MAX};
 use super::{err, ok};
 use crate::ctx::WasiCtx;
+use crate::preview1::mem::{u32_arg, u64_arg};
 
 /// One flat function: the context, the calling guest, the core arguments and results.
 pub(super) type FlatImpl =
@@ -41,20 +42,6 @@ pub(super) const DESCRIPTOR: &[(&str, FlatImpl)] = &[
     ("[method]descriptor.write", descriptor_write),
 ];
 
-fn i32_at(a: &[FlatVal], i: usize) -> u32 {
-    match a.get(i) {
-        Some(FlatVal::I32(v)) => *v as u32,
-        _ => 0,
-    }
-}
-
-fn i64_at(a: &[FlatVal], i: usize) -> u64 {
-    match a.get(i) {
-        Some(FlatVal::I64(v)) => *v as u64,
-        _ => 0,
-    }
-}
-
 /// `(self, len: u64, retptr)` → `result<list<u8>, stream-error>`.
 fn read(
     c: &mut WasiCtx,
@@ -63,11 +50,11 @@ fn read(
     r: &mut [FlatVal],
     func: &str,
 ) -> Result<(), Error> {
-    let rep = cx.rep(0, i32_at(a, 0))?;
-    match read_bytes(c, rep, i64_at(a, 1), func)? {
+    let rep = cx.rep(0, u32_arg(a, 0))?;
+    match read_bytes(c, rep, u64_arg(a, 1), func)? {
         Ok(bytes) => {
             let (ptr, len) = cx.alloc_bytes(&bytes)?;
-            store_ok_list(cx, i32_at(a, 2), 12, ptr, len, &[])
+            store_ok_list(cx, u32_arg(a, 2), 12, ptr, len, &[])
         }
         Err(e) => cx.lower_result(a, e.as_ref(), r),
     }
@@ -82,8 +69,8 @@ fn write_flat(
     max: Option<u64>,
     func: &str,
 ) -> Result<(), Error> {
-    let rep = cx.rep(0, i32_at(a, 0))?;
-    let bytes = cx.bytes(i32_at(a, 1), i32_at(a, 2))?;
+    let rep = cx.rep(0, u32_arg(a, 0))?;
+    let bytes = cx.bytes(u32_arg(a, 1), u32_arg(a, 2))?;
     let result = write(c, rep, bytes, max, func)?;
     cx.lower_result(a, result.as_ref(), r)
 }
@@ -111,11 +98,11 @@ fn descriptor_read(
     a: &[FlatVal],
     r: &mut [FlatVal],
 ) -> Result<(), Error> {
-    let rep = cx.rep(0, i32_at(a, 0))?;
-    match super::filesystem::read_bytes(c, rep, i64_at(a, 1), i64_at(a, 2)) {
+    let rep = cx.rep(0, u32_arg(a, 0))?;
+    match super::filesystem::read_bytes(c, rep, u64_arg(a, 1), u64_arg(a, 2)) {
         Ok((bytes, eof)) => {
             let (ptr, len) = cx.alloc_bytes(&bytes)?;
-            store_ok_list(cx, i32_at(a, 3), 16, ptr, len, &[u8::from(eof)])
+            store_ok_list(cx, u32_arg(a, 3), 16, ptr, len, &[u8::from(eof)])
         }
         Err(code) => cx.lower_result(a, err(Val::Enum(code)).as_ref(), r),
     }
@@ -128,9 +115,9 @@ fn descriptor_write(
     a: &[FlatVal],
     r: &mut [FlatVal],
 ) -> Result<(), Error> {
-    let rep = cx.rep(0, i32_at(a, 0))?;
-    let bytes = cx.bytes(i32_at(a, 1), i32_at(a, 2))?;
-    let result = match super::filesystem::write_bytes(c, rep, bytes, i64_at(a, 3)) {
+    let rep = cx.rep(0, u32_arg(a, 0))?;
+    let bytes = cx.bytes(u32_arg(a, 1), u32_arg(a, 2))?;
+    let result = match super::filesystem::write_bytes(c, rep, bytes, u64_arg(a, 3)) {
         Ok(n) => ok(Some(Val::U64(n))),
         Err(code) => err(Val::Enum(code)),
     };

@@ -7,6 +7,7 @@ use wasmbed::{Error, HostCx, Val};
 
 use super::{err, gone, ok, rep_at, u64_at, Defs, Pollable, Stream};
 use crate::ctx::WasiCtx;
+use crate::fs;
 
 /// Bytes `blocking-write-and-flush` takes at most, as the interface specifies.
 pub(super) const BLOCKING_WRITE_MAX: u64 = 4096;
@@ -179,7 +180,7 @@ pub(super) fn read_bytes(
             }
         },
         Stream::FileRead { file, pos } => {
-            let r = read_at(file, &mut buf, *pos);
+            let r = fs::read_at(file, &mut buf, *pos);
             if let Ok(n) = r {
                 *pos += n as u64;
             }
@@ -198,34 +199,6 @@ pub(super) fn read_bytes(
         }
         Err(e) => Ok(Err(failed(c, func, e))),
     }
-}
-
-#[cfg(unix)]
-pub(super) fn read_at(file: &std::fs::File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, pos)
-}
-
-#[cfg(unix)]
-pub(super) fn write_at(file: &std::fs::File, buf: &[u8], pos: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, buf, pos)
-}
-
-#[cfg(not(unix))]
-pub(super) fn read_at(
-    mut file: &std::fs::File,
-    buf: &mut [u8],
-    pos: u64,
-) -> std::io::Result<usize> {
-    use std::io::Seek;
-    file.seek(std::io::SeekFrom::Start(pos))?;
-    file.read(buf)
-}
-
-#[cfg(not(unix))]
-pub(super) fn write_at(mut file: &std::fs::File, buf: &[u8], pos: u64) -> std::io::Result<()> {
-    use std::io::Seek;
-    file.seek(std::io::SeekFrom::Start(pos))?;
-    file.write_all(buf)
 }
 
 /// How many bytes the next write may carry: the policy's bound on one write.
@@ -260,13 +233,15 @@ pub(super) fn write(
         Stream::Stdout => out(&mut c.stdout, bytes, "output", func),
         Stream::Stderr => out(&mut c.stderr, bytes, "error", func),
         Stream::FileWrite { file, pos } => {
-            let r = write_at(file, bytes, *pos);
+            let r = fs::write_all_at(file, bytes, *pos);
             if r.is_ok() {
                 *pos += bytes.len() as u64;
             }
             r
         }
-        Stream::FileAppend { file } => file.metadata().and_then(|m| write_at(file, bytes, m.len())),
+        Stream::FileAppend { file } => file
+            .metadata()
+            .and_then(|m| fs::write_all_at(file, bytes, m.len())),
         _ => return Err(Error::guest_trap(func, "not an output stream")),
     };
     match done {

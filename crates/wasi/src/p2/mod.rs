@@ -44,7 +44,7 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
         let c = ctx.lock().unwrap_or_else(|e| e.into_inner());
         (c.clocks, c.random)
     };
-    let groups: [(&str, Defs, bool, &str); 18] = [
+    let groups: [(&str, Defs, bool, &str); 19] = [
         ("cli/environment", cli::ENVIRONMENT, true, ""),
         ("cli/exit", cli::EXIT, true, ""),
         ("cli/stdin", cli::STDIN, true, ""),
@@ -68,6 +68,12 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
         ("clocks/wall-clock", clocks::WALL, clocks_ok, "clocks"),
         ("random/random", random::RANDOM, random_ok, "random"),
         ("random/insecure", random::INSECURE, random_ok, "random"),
+        (
+            "random/insecure-seed",
+            random::INSECURE_SEED,
+            random_ok,
+            "random",
+        ),
     ];
     for (name, defs, granted, grant) in groups {
         let name = iface(name);
@@ -96,19 +102,6 @@ pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
                 f(&mut wasi, cx, args, results)
             });
         }
-    }
-    if random_ok {
-        for &(func, f) in random::INSECURE_SEED {
-            let ctx = ctx.clone();
-            linker.func(&iface("random/insecure-seed"), func, move |cx, args| {
-                f(&mut ctx.lock().unwrap_or_else(|e| e.into_inner()), cx, args)
-            });
-        }
-    } else {
-        linker.deny_interface(
-            &iface("random/insecure-seed"),
-            "it needs the `random` grant, which the policy denies",
-        );
     }
     // The rep of every resource is an index into the context's own tables.
     let dtors: [(&str, &str, Dtor); 6] = [

@@ -199,7 +199,7 @@ fn read_impl(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal], at: Option<u64>) -
             Desc::File {
                 file, read: true, ..
             } => match at {
-                Some(off) => pread(file, buf, off + total)?,
+                Some(off) => fs::read_at(file, buf, off + total)?,
                 None => file.read(buf)?,
             },
             Desc::Dir { .. } => return Err(Errno::Isdir.into()),
@@ -212,16 +212,6 @@ fn read_impl(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal], at: Option<u64>) -
     }
     m.put_u32(out, total as u32)?;
     Ok(())
-}
-
-#[cfg(unix)]
-fn pread(file: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, off)
-}
-
-#[cfg(not(unix))]
-fn pread(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<usize> {
-    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 fn fd_write(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
@@ -237,32 +227,44 @@ fn write_impl(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal], at: Option<u64>) 
     let iovs = m.iovs(u32_arg(a, 1), u32_arg(a, 2))?;
     let out = u32_arg(a, if at.is_some() { 4 } else { 3 });
     let limit = c.limits.max_write_bytes as usize;
-    let mut data = Vec::new();
-    for (ptr, len) in iovs {
-        let b = m.bytes(ptr, len)?;
-        let take = b.len().min(limit - data.len());
-        data.extend_from_slice(&b[..take]);
-        if data.len() == limit {
-            break;
+    // One buffer, the common case, is written from guest memory in place; several are gathered.
+    let gathered;
+    let data: &[u8] = match iovs.as_slice() {
+        [(ptr, len)] => {
+            let b = m.bytes(*ptr, *len)?;
+            &b[..b.len().min(limit)]
         }
-    }
+        _ => {
+            let mut v = Vec::new();
+            for &(ptr, len) in &iovs {
+                let b = m.bytes(ptr, len)?;
+                let take = b.len().min(limit - v.len());
+                v.extend_from_slice(&b[..take]);
+                if v.len() == limit {
+                    break;
+                }
+            }
+            gathered = v;
+            &gathered
+        }
+    };
     let fd = u32_arg(a, 0);
     let n = match c.get(fd, "fd_write")? {
         Desc::Stdout | Desc::Stderr if at.is_some() => return Err(Errno::Spipe.into()),
-        Desc::Stdout => stream(c.stdout.as_mut(), &data)?,
-        Desc::Stderr => stream(c.stderr.as_mut(), &data)?,
+        Desc::Stdout => stream(c.stdout.as_mut(), data)?,
+        Desc::Stderr => stream(c.stderr.as_mut(), data)?,
         Desc::File {
             file,
             write: true,
             append,
             ..
         } => match at {
-            Some(off) => pwrite(file, &data, off)?,
+            Some(off) => fs::write_at(file, data, off)?,
             None => {
                 if *append {
                     file.seek(SeekFrom::End(0))?;
                 }
-                file.write(&data)?
+                file.write(data)?
             }
         },
         Desc::Dir { .. } => return Err(Errno::Isdir.into()),
@@ -276,16 +278,6 @@ fn stream(w: Option<&mut Box<dyn Write + Send>>, data: &[u8]) -> Result<usize, E
     let w = w.ok_or(Errno::Badf)?;
     w.write_all(data)?;
     Ok(data.len())
-}
-
-#[cfg(unix)]
-fn pwrite(file: &std::fs::File, buf: &[u8], off: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::write_at(file, buf, off)
-}
-
-#[cfg(not(unix))]
-fn pwrite(_: &std::fs::File, _: &[u8], _: u64) -> std::io::Result<usize> {
-    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 fn fd_renumber(c: &mut WasiCtx, _: &mut Mem<'_>, a: &[FlatVal]) -> Ret {

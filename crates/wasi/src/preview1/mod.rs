@@ -1,7 +1,7 @@
 //! WASI preview 1 (`wasi_snapshot_preview1`) over `Linker::core_func`: every function wasi-libc calls.
 
 mod fd;
-mod mem;
+pub(crate) mod mem;
 mod misc;
 mod path;
 mod types;
