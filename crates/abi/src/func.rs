@@ -74,6 +74,26 @@ impl FuncType {
         self.results.flat.len() > MAX_FLAT_RESULTS
     }
 
+    /// Each parameter's offset in the tuple that spilled parameters are stored as.
+    pub fn param_offsets(&self) -> &[u32] {
+        &self.params.offsets
+    }
+
+    /// Size and alignment of the tuple that spilled parameters are stored as.
+    pub fn params_layout(&self) -> crate::Layout {
+        self.params.layout
+    }
+
+    /// Checks where spilled parameters lie: aligned and inside a memory of `memory` bytes.
+    pub fn check_spilled_params(&self, ptr: u32, memory: usize) -> Result<(), Trap> {
+        check_tuple(&self.params, ptr, memory)
+    }
+
+    /// Checks where a spilled result lies: aligned and inside a memory of `memory` bytes.
+    pub fn check_spilled_result(&self, ptr: u32, memory: usize) -> Result<(), Trap> {
+        check_tuple(&self.results, ptr, memory)
+    }
+
     /// The core signature in `cx` (the specification's `flatten_functype`).
     pub fn core_signature(&self, cx: AbiContext) -> CoreSignature {
         let mut params = if self.params_spill() {

@@ -42,6 +42,7 @@ pub mod names;
 mod scalar;
 mod slices;
 mod trap;
+pub mod typed;
 mod types;
 mod val;
 mod view;

@@ -304,3 +304,11 @@ fn item_func(item: &Item, func: usize) -> Option<&Function> {
         Item::Interface(i) => i.functions.get(func),
     }
 }
+
+/// Resource names and directions, for checking typed bindings against the world.
+impl wasmbed_abi::typed::ResourceNames for World {
+    fn resource(&self, id: ResourceId) -> Option<(&str, bool)> {
+        let r = self.resources.get(id.0 as usize)?;
+        Some((&r.name, r.direction == Direction::Exported))
+    }
+}
