@@ -25,6 +25,7 @@
 
 mod compose;
 mod impls;
+mod resource;
 #[cfg(test)]
 mod tests;
 
@@ -42,6 +43,8 @@ pub use compose::{
     store_flags, store_flags_plain, typecheck_enum, typecheck_flags, typecheck_record,
     typecheck_variant, CaseLift, CaseLoad, Check, Fields,
 };
+
+pub use resource::{Resource, ResourceAny};
 
 /// What a type check needs to know of resources: their names and who implements them.
 pub trait ResourceNames {
@@ -169,12 +172,12 @@ impl<'a> LowerCx<'a> {
     }
 
     /// Writes `bytes` at `ptr`, bounds-checked.
-    pub(crate) fn write(&mut self, ty: TypeKind, ptr: u32, bytes: &[u8]) -> Result<(), Trap> {
+    pub fn write(&mut self, ty: TypeKind, ptr: u32, bytes: &[u8]) -> Result<(), Trap> {
         write_at(self.mem.data_mut(), ty, ptr, bytes)
     }
 
-    /// A fresh block from the guest's `realloc`, checked.
-    pub(crate) fn alloc(&mut self, align: u32, size: u32) -> Result<u32, Trap> {
+    /// A fresh block from the guest's `realloc`, checked for alignment and bounds.
+    pub fn alloc(&mut self, align: u32, size: u32) -> Result<u32, Trap> {
         allocate(self.mem, align, size)
     }
 }

@@ -17,17 +17,29 @@ use crate::host::{check_may_enter, with_tables};
 use crate::Error;
 
 /// A host function over the guest's flat core values.
-pub(crate) type FlatFn =
-    Arc<dyn Fn(&mut FlatCx<'_>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error> + Send + Sync>;
+pub(crate) type FlatFn<T> =
+    Arc<dyn Fn(&mut FlatCx<'_, T>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error> + Send + Sync>;
 
-/// The calling guest, as a flat host function sees it: its memory, its handles, the function's type.
-pub struct FlatCx<'a> {
-    access: &'a mut dyn GuestAccess,
+/// The calling guest, as a flat host function sees it: its memory, its handles,
+/// the function's type and the instance's host data.
+pub struct FlatCx<'a, T: 'static = ()> {
+    access: &'a mut dyn GuestAccess<T>,
     ty: &'a FuncType,
     name: &'a str,
 }
 
-impl FlatCx<'_> {
+impl<T: 'static> FlatCx<'_, T> {
+    /// The host data of the calling instance.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.access.data_mut()
+    }
+
+    /// The guest's memory and the host data at once.
+    pub fn memory_and_data(&mut self) -> (&mut [u8], &mut T) {
+        let (m, _, d) = self.access.parts();
+        (m, d)
+    }
+
     fn trap(&self, t: Trap) -> Error {
         Error::trap(self.name, TrapReason::Abi(t))
     }
@@ -120,10 +132,10 @@ impl FlatCx<'_> {
 }
 
 /// The core function for a world import implemented over flat values.
-pub(crate) fn flat_import(name: String, ty: FuncType, f: FlatFn) -> HostFn {
+pub(crate) fn flat_import<T: 'static>(name: String, ty: FuncType, f: FlatFn<T>) -> HostFn<T> {
     let needs_memory = ty.needs_memory();
     Arc::new(
-        move |access: &mut dyn GuestAccess, args: &[FlatVal], results: &mut [FlatVal]| {
+        move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], results: &mut [FlatVal]| {
             check_may_enter(access.state(), needs_memory, &name)?;
             f(
                 &mut FlatCx {

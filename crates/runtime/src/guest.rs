@@ -13,6 +13,7 @@ use wasmbed_wit::world::{CoreNames, ExportTarget, ImportTarget, World};
 use wasmparser::{Parser, Payload, TypeRef, ValType};
 
 use crate::engine::{Engine, Special};
+use crate::exports::ExportTable;
 use crate::{Error, ErrorKind};
 
 /// A core import of the module, with what it is in the world (if anything).
@@ -62,6 +63,8 @@ pub struct Guest<E: Engine> {
     pub(crate) special: Special,
     pub(crate) initialize: Option<String>,
     pub(crate) needs: MemoryNeeds,
+    /// The exported functions by call name, shared by every instance.
+    pub(crate) table: Arc<ExportTable>,
 }
 
 fn load_err(msg: String) -> Error {
@@ -210,9 +213,11 @@ impl<E: Engine> Guest<E> {
             special: Special::default(),
             initialize: None,
             needs: parsed.needs,
+            table: Arc::new(ExportTable::default()),
         };
         guest.match_exports(&names, &parsed)?;
         guest.check_memory_and_realloc(&parsed)?;
+        guest.table = Arc::new(ExportTable::new(&guest.world, &guest.exports));
         Ok(guest)
     }
 

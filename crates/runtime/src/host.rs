@@ -14,14 +14,31 @@ use crate::error::TrapReason;
 use crate::state::Tables;
 use crate::{Error, State};
 
-/// The calling guest, as a host function sees it: its memory and the host's resource objects.
-pub struct HostCx<'a> {
-    access: &'a mut dyn GuestAccess,
+/// The calling guest, as a host function sees it: the instance's host data,
+/// its memory and the host's resource objects.
+pub struct HostCx<'a, T: 'static = ()> {
+    access: &'a mut dyn GuestAccess<T>,
 }
 
-impl<'a> HostCx<'a> {
-    pub(crate) fn new(access: &'a mut dyn GuestAccess) -> HostCx<'a> {
+impl<'a, T: 'static> HostCx<'a, T> {
+    pub(crate) fn new(access: &'a mut dyn GuestAccess<T>) -> HostCx<'a, T> {
         HostCx { access }
+    }
+
+    /// The host data of the calling instance.
+    pub fn data(&self) -> &T {
+        self.access.data()
+    }
+
+    /// The host data of the calling instance, writable.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.access.data_mut()
+    }
+
+    /// The guest's memory and the host data at once, so a host function can read one and update the other.
+    pub fn memory_and_data(&mut self) -> (&mut [u8], &mut T) {
+        let (m, _, d) = self.access.parts();
+        (m, d)
     }
 
     /// The guest's linear memory, read-only.
@@ -42,28 +59,28 @@ impl<'a> HostCx<'a> {
     }
 
     /// Keeps `obj` behind a new resource: the rep to return as `Val::Own`.
-    pub fn new_resource<T: Any + Send>(&mut self, obj: T) -> u32 {
+    pub fn new_resource<O: Any + Send>(&mut self, obj: O) -> u32 {
         self.access.state().objects.insert(Box::new(obj))
     }
 
     /// The host object behind rep `rep`, if it is a `T`.
-    pub fn resource<T: Any + Send>(&mut self, rep: u32) -> Option<&mut T> {
+    pub fn resource<O: Any + Send>(&mut self, rep: u32) -> Option<&mut O> {
         self.access.state().objects.get_mut(rep)?.downcast_mut()
     }
 }
 
 /// A host function over dynamic values.
-pub(crate) type DynFn =
-    Arc<dyn Fn(&mut HostCx<'_>, &[Val]) -> Result<Option<Val>, Error> + Send + Sync>;
+pub(crate) type DynFn<T> =
+    Arc<dyn Fn(&mut HostCx<'_, T>, &[Val]) -> Result<Option<Val>, Error> + Send + Sync>;
 
 /// Guest memory for lowering into the guest during a host call: `realloc` goes through the engine.
-pub(crate) struct ReallocMem<'a> {
-    pub(crate) access: &'a mut dyn GuestAccess,
+pub(crate) struct ReallocMem<'a, T: 'static> {
+    pub(crate) access: &'a mut dyn GuestAccess<T>,
     /// The engine's error when `realloc` itself failed, kept for the message.
     pub(crate) failure: Option<Error>,
 }
 
-impl GuestMemory for ReallocMem<'_> {
+impl<T: 'static> GuestMemory for ReallocMem<'_, T> {
     fn data(&self) -> &[u8] {
         self.access.memory()
     }
@@ -92,9 +109,9 @@ impl GuestMemory for ReallocMem<'_> {
 /// Lowers with the handle tables taken out of the state, so `realloc` can borrow the guest meanwhile.
 ///
 /// Sound because the guest may call no import while its `realloc` runs.
-pub(crate) fn with_tables<R>(
-    access: &mut dyn GuestAccess,
-    f: impl FnOnce(&mut ReallocMem<'_>, &mut Tables) -> Result<R, Trap>,
+pub(crate) fn with_tables<T: 'static, R>(
+    access: &mut dyn GuestAccess<T>,
+    f: impl FnOnce(&mut ReallocMem<'_, T>, &mut Tables) -> Result<R, Trap>,
     func: &str,
 ) -> Result<R, Error> {
     let mut tables = core::mem::take(&mut access.state().tables);
@@ -120,10 +137,10 @@ pub(crate) fn check_may_enter(state: &State, needs_memory: bool, func: &str) -> 
 }
 
 /// The core function for a world import implemented over `Val`s.
-pub(crate) fn dyn_import(name: String, ty: FuncType, f: DynFn) -> HostFn {
+pub(crate) fn dyn_import<T: 'static>(name: String, ty: FuncType, f: DynFn<T>) -> HostFn<T> {
     let needs_memory = ty.needs_memory();
     Arc::new(
-        move |access: &mut dyn GuestAccess, args: &[FlatVal], results: &mut [FlatVal]| {
+        move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], results: &mut [FlatVal]| {
             check_may_enter(access.state(), needs_memory, &name)?;
             let vals = {
                 let (mem, state) = access.memory_and_state();

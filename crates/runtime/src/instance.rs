@@ -1,83 +1,59 @@
-//! A running guest: calls to its exports, with the build target's guards.
+//! A running guest: calls to its exports, with the build target's guards,
+//! and the host data `T` it owns.
 
-use alloc::borrow::Cow;
-use alloc::collections::BTreeMap;
 use alloc::format;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use wasmbed_abi::names::canonicalize_interface_name;
 use wasmbed_abi::{FlatVal, FuncType, ResourceId, ResourceTrap, Trap, Val};
-use wasmbed_wit::world::{Direction, Item, World};
+use wasmbed_wit::world::{Direction, World};
 
 use crate::engine::{Engine, EngineInstance, GuestAccess, GuestFunc};
 use crate::error::TrapReason;
-use crate::guest::Guest;
+use crate::exports::{ExportFunc, ExportTable};
 use crate::host::with_tables;
 use crate::{Error, ErrorKind};
 
-/// One exported function the host can call.
-struct Export<F> {
-    func: F,
-    post: Option<F>,
-    /// Shared so a call holds it without cloning the type.
-    ty: Arc<FuncType>,
-}
+/// The engine functions of one export in one instance: the function and its post-return.
+pub(crate) type Funcs<F> = (F, Option<F>);
 
-/// A live guest.
+/// A live guest, owning its host data `T` as wasmtime's `Store<T>` does.
 ///
 /// Exports are called by name: `f` for a function the world exports
 /// directly, `iface#f` for one of an exported interface (`iface` as the
-/// world names it, any semver-compatible version accepted). After a trap the
-/// instance refuses every call.
-pub struct Instance<E: Engine> {
-    inner: E::Instance,
+/// world names it, any semver-compatible version accepted), or through an
+/// [`ExportFunc`] resolved once. After a trap the instance refuses every call.
+pub struct Instance<E: Engine, T: 'static = ()> {
+    pub(crate) inner: E::Instance<T>,
     world: Arc<World>,
-    exports: BTreeMap<String, Export<<E::Instance as EngineInstance>::Func>>,
+    pub(crate) table: Arc<ExportTable>,
+    pub(crate) funcs: Vec<Funcs<E::Func>>,
     flat: Vec<FlatVal>,
 }
 
-/// The call name of every function the world exports, with its `(item, func)` index.
-fn call_names(world: &World) -> Vec<(String, usize, usize)> {
-    let mut out = Vec::new();
-    for (item, export) in world.exports.iter().enumerate() {
-        match export {
-            Item::Function(f) => out.push((f.name.clone(), item, 0)),
-            Item::Interface(i) => {
-                for (func, f) in i.functions.iter().enumerate() {
-                    out.push((format!("{}#{}", i.name.as_str(), f.name), item, func));
-                }
-            }
-        }
-    }
-    out
-}
-
-impl<E: Engine> Instance<E> {
-    pub(crate) fn new(inner: E::Instance, guest: &Guest<E>) -> Result<Instance<E>, Error> {
-        let mut exports = BTreeMap::new();
-        for (name, item, func) in call_names(&guest.world) {
-            let Some(e) = guest.exports.get(&(item, func)) else {
-                continue;
-            };
-            let Some(f) = inner.func(&e.name) else {
-                continue;
-            };
+impl<E: Engine, T: 'static> Instance<E, T> {
+    pub(crate) fn new(
+        inner: E::Instance<T>,
+        world: Arc<World>,
+        table: Arc<ExportTable>,
+        initialize: Option<&str>,
+    ) -> Result<Instance<E, T>, Error> {
+        let mut funcs = Vec::with_capacity(table.entries.len());
+        for e in &table.entries {
+            let f = inner.func(&e.core).ok_or_else(|| {
+                Error::from(ErrorKind::Load(format!("export `{}` vanished", e.core)))
+            })?;
             let post = e.post.as_deref().and_then(|p| inner.func(p));
-            let ty = match guest.world.export_func(item, func) {
-                Some(f) => Arc::new(f.ty.clone()),
-                None => continue,
-            };
-            exports.insert(name, Export { func: f, post, ty });
+            funcs.push((f, post));
         }
-        let mut instance = Instance::<E> {
+        let mut instance = Instance::<E, T> {
             inner,
-            world: guest.world.clone(),
-            exports,
+            world,
+            table,
+            funcs,
             flat: Vec::with_capacity(16),
         };
-        if let Some(init) = &guest.initialize {
+        if let Some(init) = initialize {
             let f = instance
                 .inner
                 .func(init)
@@ -92,15 +68,35 @@ impl<E: Engine> Instance<E> {
         &self.world
     }
 
+    /// The host data this instance owns.
+    pub fn data(&self) -> &T {
+        self.inner.data()
+    }
+
+    /// The host data this instance owns, writable (between calls).
+    pub fn data_mut(&mut self) -> &mut T {
+        self.inner.data_mut()
+    }
+
+    /// Ends the instance, giving its host data back.
+    pub fn into_data(self) -> T {
+        self.inner.into_data()
+    }
+
     /// The exports the module provides, by call name, with their types.
     pub fn exports(&self) -> impl Iterator<Item = (&str, &FuncType)> + '_ {
-        self.exports.iter().map(|(n, e)| (n.as_str(), &*e.ty))
+        self.table.entries.iter().map(|e| (e.call.as_str(), &*e.ty))
     }
 
     /// The type of export `name`.
     pub fn func_type(&self, name: &str) -> Option<&FuncType> {
-        let key = self.resolve(name)?;
-        self.exports.get(key.as_ref()).map(|e| &*e.ty)
+        let i = self.table.find(name)?;
+        Some(&self.table.entries[i].ty)
+    }
+
+    /// Export `name`, resolved once for calls through [`Instance::call_func`] or a typed handle.
+    pub fn export(&self, name: &str) -> Result<ExportFunc, Error> {
+        ExportFunc::resolve(&self.table, name)
     }
 
     /// Whether a trap has poisoned this instance.
@@ -119,15 +115,15 @@ impl<E: Engine> Instance<E> {
     }
 
     /// Keeps `obj` behind a new host resource of this instance: the rep to pass as `Val::Own` or `Val::Borrow`.
-    pub fn new_resource<T: core::any::Any + Send>(&mut self, obj: T) -> u32 {
+    pub fn new_resource<O: core::any::Any + Send>(&mut self, obj: O) -> u32 {
         self.inner
             .state()
             .objects
             .insert(alloc::boxed::Box::new(obj))
     }
 
-    /// The host object behind rep `rep`, if it is a `T`.
-    pub fn resource<T: core::any::Any + Send>(&mut self, rep: u32) -> Option<&mut T> {
+    /// The host object behind rep `rep`, if it is a `O`.
+    pub fn resource<O: core::any::Any + Send>(&mut self, rep: u32) -> Option<&mut O> {
         self.inner.state().objects.get_mut(rep)?.downcast_mut()
     }
 
@@ -172,41 +168,26 @@ impl<E: Engine> Instance<E> {
         }
     }
 
-    /// The call name for `name`, accepting any semver-compatible interface version.
-    fn resolve<'n>(&self, name: &'n str) -> Option<Cow<'n, str>> {
-        if self.exports.contains_key(name) {
-            return Some(Cow::Borrowed(name));
-        }
-        let (iface, func) = name.split_once('#')?;
-        let want = canonicalize_interface_name(iface).ok()?;
-        self.exports.keys().find_map(|k| {
-            let (i, f) = k.split_once('#')?;
-            let same = f == func && canonicalize_interface_name(i).ok()? == want;
-            same.then(|| Cow::Owned(k.clone()))
-        })
-    }
-
-    /// The engine function, post-return and type of export `name`.
-    pub(crate) fn export_parts(
+    /// The engine functions and type of `func`, checking that it belongs to this instance's guest.
+    pub(crate) fn parts_of(
         &self,
-        name: &str,
-    ) -> Result<crate::typed_export::ExportParts<<E::Instance as EngineInstance>::Func>, Error>
-    {
-        let key = self
-            .resolve(name)
-            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
-        let e = self
-            .exports
-            .get(key.as_ref())
-            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
-        Ok((e.func.clone(), e.post.clone(), e.ty.clone()))
+        func: &ExportFunc,
+    ) -> Result<(&Funcs<E::Func>, Arc<FuncType>), Error> {
+        if !Arc::ptr_eq(&func.table, &self.table) {
+            return Err(ErrorKind::BadArguments(format!(
+                "export `{}` was resolved for another guest",
+                func.name()
+            ))
+            .into());
+        }
+        Ok((&self.funcs[func.index], func.entry().ty.clone()))
     }
 
     /// Runs `f` with the reentrance and poison guards; a trap poisons the instance.
     pub(crate) fn guarded<R>(
         &mut self,
         func: &str,
-        f: impl FnOnce(&mut E::Instance) -> Result<R, Error>,
+        f: impl FnOnce(&mut E::Instance<T>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let state = self.inner.state();
         if state.poisoned {
@@ -240,25 +221,26 @@ impl<E: Engine> Instance<E> {
 
     /// Calls export `name` with `args`, returning its result.
     pub fn call(&mut self, name: &str, args: &[Val]) -> Result<Option<Val>, Error> {
-        let key = self
-            .resolve(name)
-            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
-        let export = self
-            .exports
-            .get(key.as_ref())
-            .ok_or_else(|| Error::from(ErrorKind::UnknownExport(name.into())))?;
-        if args.len() != export.ty.params().len() {
+        let func = self.export(name)?;
+        self.call_func(&func, args)
+    }
+
+    /// Calls export `func` with `args`, returning its result.
+    pub fn call_func(&mut self, func: &ExportFunc, args: &[Val]) -> Result<Option<Val>, Error> {
+        let ((f, post), ty) = self.parts_of(func)?;
+        let (f, post) = (f.clone(), post.clone());
+        let name = func.name();
+        if args.len() != ty.params().len() {
             return Err(ErrorKind::BadArguments(format!(
-                "`{key}` takes {} arguments, {} given",
-                export.ty.params().len(),
+                "`{name}` takes {} arguments, {} given",
+                ty.params().len(),
                 args.len()
             ))
             .into());
         }
-        let (func, post, ty) = (export.func.clone(), export.post.clone(), export.ty.clone());
         let mut flat = core::mem::take(&mut self.flat);
-        let r = self.guarded(&key, |inner| {
-            call_export(inner, &func, post.as_ref(), &ty, args, &mut flat, &key)
+        let r = self.guarded(name, |inner| {
+            call_export::<E, T>(inner, &f, post.as_ref(), &ty, args, &mut flat, name)
         });
         flat.clear();
         self.flat = flat;
@@ -266,10 +248,46 @@ impl<E: Engine> Instance<E> {
     }
 }
 
-fn call_export<I: EngineInstance>(
-    inner: &mut I,
-    func: &I::Func,
-    post: Option<&I::Func>,
+/// A host-side lowering failure is the host's mistake, not the guest's: bad arguments.
+pub(crate) fn host_arg_error(e: Error, name: &str) -> Error {
+    match e.kind() {
+        ErrorKind::Trap {
+            reason: TrapReason::Abi(Trap::ValueMismatch { expected }),
+            ..
+        } => ErrorKind::BadArguments(format!("`{name}`: an argument is not a `{expected}`")).into(),
+        // The host's own handles are the host's mistake, not the guest's.
+        ErrorKind::Trap {
+            reason: TrapReason::Abi(Trap::Resource(r)),
+            ..
+        } => ErrorKind::BadArguments(format!("`{name}`: {r}")).into(),
+        _ => e,
+    }
+}
+
+/// After a call's results are lifted: runs post-return, then checks every borrow was dropped.
+pub(crate) fn finish_call<E: Engine, T: 'static>(
+    inner: &mut E::Instance<T>,
+    post: Option<&E::Func>,
+    results: &[FlatVal],
+    name: &str,
+) -> Result<(), Error> {
+    if let Some(post) = post {
+        inner.call(post, results, &mut [])?;
+    }
+    let borrows = inner.state().tables.borrows;
+    if borrows != 0 {
+        return Err(Error::trap(
+            name,
+            TrapReason::Abi(ResourceTrap::BorrowsOutstanding { count: borrows }.into()),
+        ));
+    }
+    Ok(())
+}
+
+fn call_export<E: Engine, T: 'static>(
+    inner: &mut E::Instance<T>,
+    func: &E::Func,
+    post: Option<&E::Func>,
     ty: &FuncType,
     args: &[Val],
     flat: &mut Vec<FlatVal>,
@@ -281,18 +299,7 @@ fn call_export<I: EngineInstance>(
         |mem, tables| ty.lower_args(args, mem, tables, flat),
         name,
     )
-    .map_err(|e| match e.kind() {
-        ErrorKind::Trap {
-            reason: TrapReason::Abi(Trap::ValueMismatch { expected }),
-            ..
-        } => ErrorKind::BadArguments(format!("`{name}`: an argument is not a `{expected}`")).into(),
-        // The host's own handles are the host's mistake, not the guest's.
-        ErrorKind::Trap {
-            reason: TrapReason::Abi(Trap::Resource(r)),
-            ..
-        } => ErrorKind::BadArguments(format!("`{name}`: {r}")).into(),
-        _ => e,
-    })?;
+    .map_err(|e| host_arg_error(e, name))?;
     let mut results = [FlatVal::I32(0)];
     let n = if ty.results_spill() {
         1
@@ -305,15 +312,6 @@ fn call_export<I: EngineInstance>(
         ty.lift_results(&results[..n], mem, &mut state.tables)
             .map_err(|t| Error::trap(name, TrapReason::Abi(t)))?
     };
-    if let Some(post) = post {
-        inner.call(post, &results[..n], &mut [])?;
-    }
-    let borrows = inner.state().tables.borrows;
-    if borrows != 0 {
-        return Err(Error::trap(
-            name,
-            TrapReason::Abi(ResourceTrap::BorrowsOutstanding { count: borrows }.into()),
-        ));
-    }
+    finish_call::<E, T>(inner, post, &results[..n], name)?;
     Ok(result)
 }

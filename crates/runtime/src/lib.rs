@@ -27,7 +27,7 @@
 //! ).unwrap();
 //! let engine = Wasmi::new();
 //! let guest = Guest::new(&engine, &wasm, world).unwrap();
-//! let mut instance = Linker::new().instantiate(&guest, Limits::default()).unwrap();
+//! let mut instance = Linker::new().instantiate(&guest, (), Limits::default()).unwrap();
 //! assert_eq!(instance.call("double", &[Val::U32(21)]).unwrap(), Some(Val::U32(42)));
 //! # }
 //! ```
@@ -44,26 +44,34 @@ extern crate alloc;
 
 pub mod engine;
 mod error;
+mod exports;
 mod flat;
 mod guest;
 mod host;
 mod instance;
+mod intrinsics;
 mod linker;
+mod pre;
 mod state;
 mod typed;
 mod typed_export;
+mod typed_import;
 
 #[cfg(feature = "wasmi")]
 pub use engine::wasmi::Wasmi;
 pub use engine::{Engine, Limits};
 pub use error::{Error, ErrorKind, TrapReason};
+pub use exports::ExportFunc;
 pub use flat::FlatCx;
 pub use guest::{CoreImport, Guest, MemoryNeeds};
 pub use host::HostCx;
 pub use instance::Instance;
 pub use linker::{DtorFn, Linker};
+pub use pre::InstancePre;
 pub use state::State;
 pub use typed::{GuestBytes, GuestStr, HostArg, HostResult, IntoHostFunc};
-pub use typed_export::{Params, Results, Scalar, TypedExport};
+pub use typed_export::{ExportParams, ExportResult, TypedExport};
+pub use typed_import::ImportParams;
+pub use wasmbed_abi::typed::{Resource, ResourceAny};
 pub use wasmbed_abi::{Type, Val};
 pub use wasmbed_wit::World;

@@ -1,4 +1,7 @@
-//! Host implementations of WIT interfaces, registered by interface name, and instantiation.
+//! The host's implementations of WIT interfaces, registered by interface
+//! name once and shared by every instance: per-instance state lives in the
+//! instance's host data `T`, which every host function reaches through its
+//! context.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -6,68 +9,121 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use wasmbed_abi::names::{canonicalize_interface_name, ResourceIntrinsic};
-use wasmbed_abi::{FlatType, FlatVal, ResourceId, Type, Val};
-use wasmbed_wit::world::{ImportTarget, InterfaceName, Item, World};
+use wasmbed_abi::names::canonicalize_interface_name;
+use wasmbed_abi::{FlatType, FlatVal, FuncType, Val};
+use wasmbed_wit::world::World;
 
-use crate::engine::{Engine, EngineImport, GuestAccess, GuestFunc, HostFn, Limits};
-use crate::error::TrapReason;
-use crate::flat::{flat_import, FlatCx, FlatFn};
+use crate::engine::{Engine, GuestAccess, HostFn, Limits};
+use crate::flat::{flat_import, FlatCx};
 use crate::guest::Guest;
-use crate::host::{check_may_enter, dyn_import, DynFn, HostCx};
+use crate::host::{dyn_import, HostCx};
 use crate::instance::Instance;
+use crate::pre::InstancePre;
 use crate::typed::IntoHostFunc;
-use crate::{Error, ErrorKind, State};
+use crate::Error;
 
-/// The host's side of a world: implementations of imported functions.
+/// The host's side of a world: implementations of imported functions, over
+/// host data `T` that each instance owns.
 ///
 /// Interfaces are named as WIT names them (`wasi:cli/stdout@0.2.3`, or an
 /// inline name); world-level functions use the empty name. Versions match
 /// semver-compatibly, so a host for `@0.2.0` serves a guest built for `@0.2.3`.
-#[derive(Clone, Default)]
-pub struct Linker {
-    funcs: BTreeMap<(String, String), HostImpl>,
-    core: BTreeMap<(String, String), CoreImpl>,
-    dtors: BTreeMap<(String, String), DtorFn>,
+/// A linker is built once: [`Linker::instantiate_pre`] resolves a guest's
+/// imports against it, and the result instantiates any number of times.
+pub struct Linker<T: 'static = ()> {
+    pub(crate) funcs: BTreeMap<(String, String), HostImpl<T>>,
+    pub(crate) core: BTreeMap<(String, String), CoreImpl<T>>,
+    pub(crate) dtors: BTreeMap<(String, String), DtorFn<T>>,
     /// Imports the host refuses on purpose, with the reason (a missing grant).
-    denied: BTreeMap<(String, String), String>,
+    pub(crate) denied: BTreeMap<(String, String), String>,
+}
+
+impl<T: 'static> Clone for Linker<T> {
+    fn clone(&self) -> Linker<T> {
+        Linker {
+            funcs: self.funcs.clone(),
+            core: self.core.clone(),
+            dtors: self.dtors.clone(),
+            denied: self.denied.clone(),
+        }
+    }
+}
+
+impl<T: 'static> Default for Linker<T> {
+    fn default() -> Linker<T> {
+        Linker {
+            funcs: BTreeMap::new(),
+            core: BTreeMap::new(),
+            dtors: BTreeMap::new(),
+            denied: BTreeMap::new(),
+        }
+    }
 }
 
 /// What the host runs when the guest drops its `own` handle to a host resource whose reps the host names.
-pub type DtorFn = Arc<dyn Fn(&mut HostCx<'_>, u32) -> Result<(), Error> + Send + Sync>;
+pub type DtorFn<T = ()> = Arc<dyn Fn(&mut HostCx<'_, T>, u32) -> Result<(), Error> + Send + Sync>;
 
 /// The name that stands for every function of an interface in [`Linker::deny_interface`].
-const ANY: &str = "*";
+pub(crate) const ANY: &str = "*";
 
 /// A core import's implementation with its parameter and result types.
-type CoreImpl = (Vec<FlatType>, Vec<FlatType>, HostFn);
+pub(crate) type CoreImpl<T> = (Vec<FlatType>, Vec<FlatType>, HostFn<T>);
+
+/// Checks a host implementation against the world's type of the function it implements.
+pub(crate) type CheckFn = fn(&FuncType, &World) -> Result<(), String>;
+
+/// Makes the core function for an import from its call name and WIT type, once per pre-linked guest.
+pub(crate) type MakeFn<T> = Arc<dyn Fn(String, FuncType) -> HostFn<T> + Send + Sync>;
 
 /// How the host implements a world function.
-#[derive(Clone)]
-enum HostImpl {
-    /// Over dynamic values.
-    Dyn(DynFn),
-    /// Over the guest's flat core values.
-    Flat(FlatFn),
-    /// A typed closure, checked against the world's type when linked.
-    Typed {
-        params: Vec<Type>,
-        result: Option<Type>,
-        func: HostFn,
-    },
+pub(crate) struct HostImpl<T: 'static> {
+    /// The type check, for implementations with a static Rust signature.
+    pub(crate) check: Option<CheckFn>,
+    pub(crate) make: MakeFn<T>,
 }
 
-fn key(interface: &str) -> String {
+impl<T: 'static> Clone for HostImpl<T> {
+    fn clone(&self) -> HostImpl<T> {
+        HostImpl {
+            check: self.check,
+            make: self.make.clone(),
+        }
+    }
+}
+
+/// The key an interface is registered under: its canonical name.
+pub(crate) fn key(interface: &str) -> String {
     match canonicalize_interface_name(interface) {
         Ok(c) => c.into_owned(),
         Err(_) => String::from(interface),
     }
 }
 
-impl Linker {
+fn label(interface: &str, name: &str) -> String {
+    if interface.is_empty() {
+        String::from(name)
+    } else {
+        format!("{interface}#{name}")
+    }
+}
+
+impl<T: 'static> Linker<T> {
     /// An empty linker: every import is missing until defined.
-    pub fn new() -> Linker {
+    pub fn new() -> Linker<T> {
         Linker::default()
+    }
+
+    /// Implements function `name` of `interface` with `host`, checked by `check` when linked.
+    pub(crate) fn define(
+        &mut self,
+        interface: &str,
+        name: &str,
+        check: Option<CheckFn>,
+        make: MakeFn<T>,
+    ) -> &mut Linker<T> {
+        self.funcs
+            .insert((key(interface), name.into()), HostImpl { check, make });
+        self
     }
 
     /// Implements function `name` of `interface` over dynamic values.
@@ -75,11 +131,15 @@ impl Linker {
         &mut self,
         interface: &str,
         name: &str,
-        f: impl Fn(&mut HostCx<'_>, &[Val]) -> Result<Option<Val>, Error> + Send + Sync + 'static,
-    ) -> &mut Linker {
-        self.funcs
-            .insert((key(interface), name.into()), HostImpl::Dyn(Arc::new(f)));
-        self
+        f: impl Fn(&mut HostCx<'_, T>, &[Val]) -> Result<Option<Val>, Error> + Send + Sync + 'static,
+    ) -> &mut Linker<T> {
+        let f = Arc::new(f);
+        self.define(
+            interface,
+            name,
+            None,
+            Arc::new(move |call, ty| dyn_import(call, ty, f.clone())),
+        )
     }
 
     /// Implements function `name` of `interface` with a typed closure that allocates nothing per call.
@@ -87,29 +147,19 @@ impl Linker {
     /// The closure takes `&mut HostCx` then the parameters (scalars,
     /// [`GuestStr`](crate::GuestStr), [`GuestBytes`](crate::GuestBytes)) and
     /// returns a scalar, `()`, or a `Result` of those.
-    pub fn func_wrap<P>(
+    pub fn func_wrap<P: 'static, F: IntoHostFunc<T, P>>(
         &mut self,
         interface: &str,
         name: &str,
-        f: impl IntoHostFunc<P>,
-    ) -> &mut Linker {
-        let label = if interface.is_empty() {
-            String::from(name)
-        } else {
-            format!("{interface}#{name}")
-        };
-        let params = host_params(&f);
-        let result = host_result(&f);
-        let func = f.into_host_fn(label);
-        self.funcs.insert(
-            (key(interface), name.into()),
-            HostImpl::Typed {
-                params,
-                result,
-                func,
-            },
-        );
-        self
+        f: F,
+    ) -> &mut Linker<T> {
+        let func = f.into_host_fn(label(interface, name));
+        self.define(
+            interface,
+            name,
+            Some(check_wrapped::<T, P, F>()),
+            Arc::new(move |_, _| func.clone()),
+        )
     }
 
     /// Implements function `name` of `interface` on the guest's flat core values, for hot paths.
@@ -123,14 +173,18 @@ impl Linker {
         &mut self,
         interface: &str,
         name: &str,
-        f: impl Fn(&mut FlatCx<'_>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>
+        f: impl Fn(&mut FlatCx<'_, T>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>
             + Send
             + Sync
             + 'static,
-    ) -> &mut Linker {
-        self.funcs
-            .insert((key(interface), name.into()), HostImpl::Flat(Arc::new(f)));
-        self
+    ) -> &mut Linker<T> {
+        let f = Arc::new(f);
+        self.define(
+            interface,
+            name,
+            None,
+            Arc::new(move |call, ty| flat_import(call, ty, f.clone())),
+        )
     }
 
     /// Implements a core import outside the world (for example `env`), at the core level.
@@ -140,11 +194,11 @@ impl Linker {
         name: &str,
         params: Vec<FlatType>,
         results: Vec<FlatType>,
-        f: impl Fn(&mut dyn GuestAccess, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>
+        f: impl Fn(&mut dyn GuestAccess<T>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>
             + Send
             + Sync
             + 'static,
-    ) -> &mut Linker {
+    ) -> &mut Linker<T> {
         self.core
             .insert((module.into(), name.into()), (params, results, Arc::new(f)));
         self
@@ -153,14 +207,14 @@ impl Linker {
     /// Names the reps of host resource `name` of `interface` itself, and runs `dtor` when the guest drops one.
     ///
     /// Without this, a host resource's rep is an object kept by the runtime
-    /// ([`HostCx::new_resource`]); with it, the host keeps its own table (one
-    /// shared with other interfaces, say) and the rep is its index there.
+    /// ([`HostCx::new_resource`]); with it, the host keeps its own table (in
+    /// its host data, say) and the rep is its index there.
     pub fn resource(
         &mut self,
         interface: &str,
         name: &str,
-        dtor: impl Fn(&mut HostCx<'_>, u32) -> Result<(), Error> + Send + Sync + 'static,
-    ) -> &mut Linker {
+        dtor: impl Fn(&mut HostCx<'_, T>, u32) -> Result<(), Error> + Send + Sync + 'static,
+    ) -> &mut Linker<T> {
         self.dtors
             .insert((key(interface), name.into()), Arc::new(dtor));
         self
@@ -170,266 +224,42 @@ impl Linker {
     ///
     /// For capabilities denied statically, so the error says which grant is
     /// missing rather than that the host forgot a function.
-    pub fn deny_interface(&mut self, interface: &str, reason: &str) -> &mut Linker {
+    pub fn deny_interface(&mut self, interface: &str, reason: &str) -> &mut Linker<T> {
         self.denied
             .insert((key(interface), ANY.into()), reason.into());
         self
     }
 
     /// Refuses core import `module` `name`: linking a guest that imports it fails, naming `reason`.
-    pub fn deny_core(&mut self, module: &str, name: &str, reason: &str) -> &mut Linker {
+    pub fn deny_core(&mut self, module: &str, name: &str, reason: &str) -> &mut Linker<T> {
         self.core.remove(&(module.into(), name.into()));
         self.denied
             .insert((format!("core:{module}"), name.into()), reason.into());
         self
     }
 
-    fn denial(&self, iface: &str, func: &str) -> Option<&String> {
-        self.denied
-            .get(&(iface.into(), func.into()))
-            .or_else(|| self.denied.get(&(iface.into(), ANY.into())))
+    /// Resolves every import of `guest` once: the result instantiates with no name lookup.
+    pub fn instantiate_pre<E: Engine>(&self, guest: &Guest<E>) -> Result<InstancePre<E, T>, Error> {
+        InstancePre::new(self, guest)
     }
 
-    /// Instantiates `guest`, links every import, and runs its initialization once.
+    /// Links `guest`, instantiates it owning `data`, and runs its initialization once.
     pub fn instantiate<E: Engine>(
         &self,
         guest: &Guest<E>,
+        data: T,
         limits: Limits,
-    ) -> Result<Instance<E>, Error> {
-        let world = &guest.world;
-        let mut imports = Vec::with_capacity(guest.imports.len());
-        for import in &guest.imports {
-            let func = match import.target {
-                Some(ImportTarget::Func { item, func }) => {
-                    self.world_func(world, item, func, &import.module, &import.name)?
-                }
-                Some(ImportTarget::ResourceDrop(r)) => match self.dtor(world, r) {
-                    Some(dtor) => host_named_drop(r, &import.name, dtor),
-                    None => resource_drop(r, &import.name),
-                },
-                Some(ImportTarget::Intrinsic(r, which)) => intrinsic(r, which, &import.name),
-                None => self.core_import(
-                    &import.module,
-                    &import.name,
-                    &import.sig.params,
-                    &import.sig.results,
-                )?,
-            };
-            imports.push(EngineImport {
-                module: import.module.clone(),
-                name: import.name.clone(),
-                params: import.sig.params.clone(),
-                results: import.sig.results.clone(),
-                func,
-            });
+    ) -> Result<Instance<E, T>, Error> {
+        self.instantiate_pre(guest)?.instantiate(data, limits)
+    }
+}
+
+/// The check of a typed closure's parameters and result against the world's type.
+fn check_wrapped<T, P, F: IntoHostFunc<T, P>>() -> CheckFn {
+    |ty, _| {
+        if ty.params() != F::params().as_slice() || ty.result() != F::result().as_ref() {
+            return Err("the host's typed implementation does not match the world's type".into());
         }
-        let state = State::new(world, limits.max_handles);
-        let inner = guest.engine.instantiate(
-            &guest.module,
-            imports,
-            guest.special.clone(),
-            state,
-            &limits,
-        )?;
-        Instance::new(inner, guest)
+        Ok(())
     }
-
-    fn world_func(
-        &self,
-        world: &World,
-        item: usize,
-        func: usize,
-        module: &str,
-        name: &str,
-    ) -> Result<HostFn, Error> {
-        let (iface, f) = match &world.imports[item] {
-            Item::Function(f) => (String::new(), f),
-            Item::Interface(i) => (
-                match &i.name {
-                    InterfaceName::Inline(n) => n.clone(),
-                    InterfaceName::Id(id) => key(id),
-                },
-                &i.functions[func],
-            ),
-        };
-        if let Some(reason) = self.denial(&iface, &f.name) {
-            let what = what_of(&iface, &f.name);
-            return Err(ErrorKind::Link(format!(
-                "import `{what}` (core import `{module}` `{name}`) is denied: {reason}"
-            ))
-            .into());
-        }
-        let Some(host) = self.funcs.get(&(iface.clone(), f.name.clone())) else {
-            let what = what_of(&iface, &f.name);
-            return Err(ErrorKind::Link(format!(
-                "missing import `{what}` (core import `{module}` `{name}`)"
-            ))
-            .into());
-        };
-        match host {
-            HostImpl::Dyn(d) => Ok(dyn_import(
-                what_of(&iface, &f.name),
-                f.ty.clone(),
-                d.clone(),
-            )),
-            HostImpl::Flat(flat) => Ok(flat_import(
-                what_of(&iface, &f.name),
-                f.ty.clone(),
-                flat.clone(),
-            )),
-            HostImpl::Typed {
-                params,
-                result,
-                func,
-            } => {
-                if f.ty.params() != params.as_slice() || f.ty.result() != result.as_ref() {
-                    return Err(ErrorKind::Link(format!(
-                        "import `{}`: the host's typed implementation does not match the world's type",
-                        what_of(&iface, &f.name)
-                    ))
-                    .into());
-                }
-                Ok(func.clone())
-            }
-        }
-    }
-
-    fn core_import(
-        &self,
-        module: &str,
-        name: &str,
-        params: &[FlatType],
-        results: &[FlatType],
-    ) -> Result<HostFn, Error> {
-        match self.core.get(&(module.into(), name.into())) {
-            Some((p, r, f)) if p == params && r == results => Ok(guard_core(module, name, f)),
-            Some(_) => Err(ErrorKind::Link(format!(
-                "import `{module}` `{name}`: the host's implementation has another type"
-            ))
-            .into()),
-            None => match self.denial(&format!("core:{module}"), name) {
-                Some(reason) => Err(ErrorKind::Link(format!(
-                    "import `{module}` `{name}` is denied: {reason}"
-                ))
-                .into()),
-                None => Err(ErrorKind::Link(format!("missing import `{module}` `{name}`")).into()),
-            },
-        }
-    }
-
-    /// The host's destructor for imported resource `r`, when the host names its reps.
-    fn dtor(&self, world: &World, r: ResourceId) -> Option<DtorFn> {
-        let res = world.resources.get(r.0 as usize)?;
-        let iface = match &res.interface {
-            Some(InterfaceName::Id(id)) => key(id),
-            Some(InterfaceName::Inline(n)) => n.clone(),
-            None => String::new(),
-        };
-        self.dtors.get(&(iface, res.name.clone())).cloned()
-    }
-}
-
-/// A core import refuses to run while the host is in the guest's `realloc`, as world imports do.
-///
-/// A host function may hold its own state (a lock, say) while it calls
-/// `realloc`; the guest reentering the host from there would find it taken.
-fn guard_core(module: &str, name: &str, f: &HostFn) -> HostFn {
-    let (label, f) = (format!("{module}#{name}"), f.clone());
-    Arc::new(
-        move |access: &mut dyn GuestAccess, args: &[FlatVal], results: &mut [FlatVal]| {
-            check_may_enter(access.state(), false, &label)?;
-            f(access, args, results)
-        },
-    )
-}
-
-fn what_of(iface: &str, func: &str) -> String {
-    if iface.is_empty() {
-        String::from(func)
-    } else {
-        format!("{iface}#{func}")
-    }
-}
-
-fn host_params<P, F: IntoHostFunc<P>>(_: &F) -> Vec<Type> {
-    F::params()
-}
-
-fn host_result<P, F: IntoHostFunc<P>>(_: &F) -> Option<Type> {
-    F::result()
-}
-
-fn handle_arg(args: &[FlatVal]) -> u32 {
-    match args.first() {
-        Some(FlatVal::I32(h)) => *h as u32,
-        _ => 0,
-    }
-}
-
-/// The guest drops a handle to a resource the host implements: the host object goes too.
-fn resource_drop(r: ResourceId, name: &str) -> HostFn {
-    let name = String::from(name);
-    Arc::new(
-        move |access: &mut dyn GuestAccess, args: &[FlatVal], _: &mut [FlatVal]| {
-            let state = access.state();
-            check_may_enter(state, false, &name)?;
-            match state.tables.drop_handle(r, handle_arg(args)) {
-                Ok(Some(rep)) => {
-                    state.objects.remove(rep);
-                    Ok(())
-                }
-                Ok(None) => Ok(()),
-                Err(t) => Err(Error::trap(&name, TrapReason::Abi(t))),
-            }
-        },
-    )
-}
-
-/// The guest drops a handle to a host resource whose reps the host names: the host's destructor runs.
-fn host_named_drop(r: ResourceId, name: &str, dtor: DtorFn) -> HostFn {
-    let name = String::from(name);
-    Arc::new(
-        move |access: &mut dyn GuestAccess, args: &[FlatVal], _: &mut [FlatVal]| {
-            check_may_enter(access.state(), false, &name)?;
-            match access.state().tables.drop_handle(r, handle_arg(args)) {
-                Ok(Some(rep)) => dtor(&mut HostCx::new(access), rep),
-                Ok(None) => Ok(()),
-                Err(t) => Err(Error::trap(&name, TrapReason::Abi(t))),
-            }
-        },
-    )
-}
-
-/// `resource.new`, `resource.rep` and `resource.drop` for a resource the guest exports.
-fn intrinsic(r: ResourceId, which: ResourceIntrinsic, name: &str) -> HostFn {
-    let name = String::from(name);
-    Arc::new(
-        move |access: &mut dyn GuestAccess, args: &[FlatVal], results: &mut [FlatVal]| {
-            check_may_enter(access.state(), false, &name)?;
-            let arg = handle_arg(args);
-            let tables = &mut access.state().tables;
-            let trap = |t| Error::trap(&name, TrapReason::Abi(t));
-            match which {
-                ResourceIntrinsic::New => {
-                    let h = tables.new_own(r, arg).map_err(trap)?;
-                    results[0] = FlatVal::I32(h as i32);
-                }
-                ResourceIntrinsic::Rep => {
-                    let rep = tables.rep(r, arg).map_err(trap)?;
-                    results[0] = FlatVal::I32(rep as i32);
-                }
-                ResourceIntrinsic::Drop => {
-                    // The one call back into a running guest the build target allows.
-                    if let Some(rep) = tables.drop_handle(r, arg).map_err(trap)? {
-                        access.call_guest(
-                            GuestFunc::Dtor(r),
-                            &[FlatVal::I32(rep as i32)],
-                            &mut [],
-                        )?;
-                    }
-                }
-            }
-            Ok(())
-        },
-    )
 }

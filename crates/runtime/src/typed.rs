@@ -30,7 +30,7 @@ pub struct GuestBytes {
     len: u32,
 }
 
-impl HostCx<'_> {
+impl<T: 'static> HostCx<'_, T> {
     /// The text of a string argument, borrowed from guest memory.
     pub fn guest_str(&self, s: GuestStr) -> Result<&str, Error> {
         self.str(s.ptr, s.len)
@@ -209,20 +209,20 @@ impl<T: HostResult> HostResult for Result<T, Error> {
 }
 
 /// A closure usable as a typed host function with parameters `P`.
-pub trait IntoHostFunc<P>: Send + Sync + 'static {
+pub trait IntoHostFunc<T, P>: Send + Sync + 'static {
     /// The WIT parameter types.
     fn params() -> Vec<Type>;
     /// The WIT result type.
     fn result() -> Option<Type>;
     /// The core function, for an import named `name`.
-    fn into_host_fn(self, name: alloc::string::String) -> HostFn;
+    fn into_host_fn(self, name: alloc::string::String) -> HostFn<T>;
 }
 
 macro_rules! into_host_func {
     ($($a:ident),*) => {
-        impl<F, R, $($a),*> IntoHostFunc<($($a,)*)> for F
+        impl<T: 'static, F, R, $($a),*> IntoHostFunc<T, ($($a,)*)> for F
         where
-            F: Fn(&mut HostCx<'_>, $($a),*) -> R + Send + Sync + 'static,
+            F: Fn(&mut HostCx<'_, T>, $($a),*) -> R + Send + Sync + 'static,
             R: HostResult,
             $($a: HostArg,)*
         {
@@ -233,8 +233,8 @@ macro_rules! into_host_func {
                 R::ty()
             }
             #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]
-            fn into_host_fn(self, name: alloc::string::String) -> HostFn {
-                Arc::new(move |access: &mut dyn GuestAccess, args: &[FlatVal], out: &mut [FlatVal]| {
+            fn into_host_fn(self, name: alloc::string::String) -> HostFn<T> {
+                Arc::new(move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], out: &mut [FlatVal]| {
                     check_may_enter(access.state(), false, &name)?;
                     let mem = access.memory();
                     let mut at = 0;

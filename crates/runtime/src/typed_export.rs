@@ -1,232 +1,257 @@
-//! Typed export calls: the type is checked once when the handle is made;
-//! calls then pass scalars as core values directly, with no name lookup,
-//! no `Val`s and no allocation.
+//! Typed export calls: Rust values lowered straight into the guest and its
+//! result lifted straight out, through `wasmbed-abi`'s typed traits. The
+//! types are checked once, when the handle is made; a call then does no name
+//! lookup, builds no `Val` and allocates only what its Rust values own.
 
 use alloc::format;
-use alloc::string::String;
-use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::marker::PhantomData;
 
-use wasmbed_abi::{FlatVal, FuncType, Trap, Type};
+use wasmbed_abi::typed::{
+    FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
+};
+use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type};
 
-use crate::engine::{Engine, EngineInstance};
+use crate::engine::{Engine, EngineInstance, GuestAccess};
 use crate::error::TrapReason;
-use crate::instance::Instance;
+use crate::exports::ExportFunc;
+use crate::host::with_tables;
+use crate::instance::{finish_call, host_arg_error, Instance};
 use crate::{Error, ErrorKind};
 
-/// A scalar an export takes or returns, as a core value.
-pub trait Scalar: Sized {
-    /// Its WIT type.
-    fn ty() -> Type;
-    /// Its core value.
-    fn lower(self) -> FlatVal;
-    /// Reads it from a core value as the Canonical ABI lifts it.
-    fn lift(v: FlatVal) -> Result<Self, Trap>;
+/// The parameters of a typed export call: a tuple of values that lower.
+pub trait ExportParams {
+    /// Checks them against the export's parameter types: the index and reason of the first mismatch.
+    fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)>;
+    /// Lowers them to core values.
+    fn lower(&self, cx: &mut LowerCx<'_>, params: &[Type], out: &mut FlatBuf) -> Result<(), Trap>;
+    /// Stores them as the spilled tuple at `ptr`.
+    fn store(
+        &self,
+        cx: &mut LowerCx<'_>,
+        params: &[Type],
+        offsets: &[u32],
+        ptr: u32,
+    ) -> Result<(), Trap>;
 }
 
-macro_rules! int_scalar {
-    ($($t:ty => $ty:ident, $flat:ident, $wide:ty);* $(;)?) => {$(
-        impl Scalar for $t {
-            fn ty() -> Type { Type::$ty }
-            fn lower(self) -> FlatVal { FlatVal::$flat(self as $wide) }
-            fn lift(v: FlatVal) -> Result<Self, Trap> {
-                match v {
-                    FlatVal::$flat(x) => Ok(x as $t),
-                    _ => Err(Trap::FlatMismatch { expected: Some(wasmbed_abi::FlatType::$flat) }),
+/// The result of a typed export call: `()` for none, else a value that lifts.
+pub trait ExportResult: Sized {
+    /// Checks it against the export's result type.
+    fn typecheck(result: Option<&Type>, names: &dyn ResourceNames) -> Result<(), TypeMismatch>;
+    /// Lifts it from the core result.
+    fn lift(
+        cx: &mut LiftCx<'_, '_>,
+        result: Option<&Type>,
+        src: &mut FlatSrc<'_>,
+    ) -> Result<Self, Trap>;
+    /// Loads it from the spilled result at `ptr`.
+    fn load(cx: &mut LiftCx<'_, '_>, result: &Type, ptr: u32) -> Result<Self, Trap>;
+}
+
+impl<R: for<'m> Lift<'m>> ExportResult for R {
+    fn typecheck(result: Option<&Type>, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
+        R::typecheck_payload(result, names)
+    }
+
+    fn lift(
+        cx: &mut LiftCx<'_, '_>,
+        result: Option<&Type>,
+        src: &mut FlatSrc<'_>,
+    ) -> Result<R, Trap> {
+        match result {
+            Some(ty) => R::lift(cx, ty, src),
+            None => R::unit().ok_or(Trap::FlatMismatch { expected: None }),
+        }
+    }
+
+    fn load(cx: &mut LiftCx<'_, '_>, result: &Type, ptr: u32) -> Result<R, Trap> {
+        R::load(cx, result, ptr)
+    }
+}
+
+macro_rules! export_params {
+    ($($a:ident),*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut)]
+        impl<$($a: Lower),*> ExportParams for ($($a,)*) {
+            fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
+                let mut tys = params.iter();
+                let mut i = 0;
+                $(
+                    match tys.next() {
+                        Some(t) => $a::typecheck(t, names).map_err(|e| (i, e))?,
+                        None => return Err((i, TypeMismatch { expected: "another parameter", found: wasmbed_abi::TypeKind::Tuple })),
+                    }
+                    i += 1;
+                )*
+                match tys.next() {
+                    None => Ok(()),
+                    Some(t) => Err((i, TypeMismatch::new("no more parameters", t))),
                 }
             }
-        }
-    )*};
-}
 
-int_scalar! {
-    u8 => U8, I32, i32; i8 => S8, I32, i32; u16 => U16, I32, i32; i16 => S16, I32, i32;
-    u32 => U32, I32, i32; i32 => S32, I32, i32; u64 => U64, I64, i64; i64 => S64, I64, i64;
-}
-
-impl Scalar for bool {
-    fn ty() -> Type {
-        Type::Bool
-    }
-    fn lower(self) -> FlatVal {
-        FlatVal::I32(i32::from(self))
-    }
-    fn lift(v: FlatVal) -> Result<Self, Trap> {
-        Ok(<u32 as Scalar>::lift(v)? != 0)
-    }
-}
-
-impl Scalar for char {
-    fn ty() -> Type {
-        Type::Char
-    }
-    fn lower(self) -> FlatVal {
-        FlatVal::I32(u32::from(self) as i32)
-    }
-    fn lift(v: FlatVal) -> Result<Self, Trap> {
-        let x = <u32 as Scalar>::lift(v)?;
-        char::from_u32(x).ok_or(Trap::InvalidChar { value: x })
-    }
-}
-
-impl Scalar for f32 {
-    fn ty() -> Type {
-        Type::F32
-    }
-    fn lower(self) -> FlatVal {
-        FlatVal::F32(if self.is_nan() {
-            f32::from_bits(0x7fc0_0000)
-        } else {
-            self
-        })
-    }
-    fn lift(v: FlatVal) -> Result<Self, Trap> {
-        match v {
-            FlatVal::F32(x) if x.is_nan() => Ok(f32::from_bits(0x7fc0_0000)),
-            FlatVal::F32(x) => Ok(x),
-            _ => Err(Trap::FlatMismatch {
-                expected: Some(wasmbed_abi::FlatType::F32),
-            }),
-        }
-    }
-}
-
-impl Scalar for f64 {
-    fn ty() -> Type {
-        Type::F64
-    }
-    fn lower(self) -> FlatVal {
-        FlatVal::F64(if self.is_nan() {
-            f64::from_bits(0x7ff8_0000_0000_0000)
-        } else {
-            self
-        })
-    }
-    fn lift(v: FlatVal) -> Result<Self, Trap> {
-        match v {
-            FlatVal::F64(x) if x.is_nan() => Ok(f64::from_bits(0x7ff8_0000_0000_0000)),
-            FlatVal::F64(x) => Ok(x),
-            _ => Err(Trap::FlatMismatch {
-                expected: Some(wasmbed_abi::FlatType::F64),
-            }),
-        }
-    }
-}
-
-/// The parameters of a typed export: a tuple of up to eight scalars.
-pub trait Params {
-    /// Their WIT types.
-    fn types() -> Vec<Type>;
-    /// Writes them as core values; returns how many.
-    fn lower(self, out: &mut [FlatVal; 8]) -> usize;
-}
-
-/// The result of a typed export: a scalar, or `()` for none.
-pub trait Results: Sized {
-    /// Its WIT type.
-    fn ty() -> Option<Type>;
-    /// Reads it from the core result.
-    fn lift(v: Option<FlatVal>) -> Result<Self, Trap>;
-}
-
-impl Results for () {
-    fn ty() -> Option<Type> {
-        None
-    }
-    fn lift(_: Option<FlatVal>) -> Result<(), Trap> {
-        Ok(())
-    }
-}
-
-impl<T: Scalar> Results for T {
-    fn ty() -> Option<Type> {
-        Some(T::ty())
-    }
-    fn lift(v: Option<FlatVal>) -> Result<T, Trap> {
-        T::lift(v.ok_or(Trap::FlatMismatch { expected: None })?)
-    }
-}
-
-macro_rules! params {
-    ($($a:ident),*) => {
-        impl<$($a: Scalar),*> Params for ($($a,)*) {
-            fn types() -> Vec<Type> {
-                alloc::vec![$($a::ty()),*]
-            }
-            #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn lower(self, out: &mut [FlatVal; 8]) -> usize {
+            fn lower(&self, cx: &mut LowerCx<'_>, params: &[Type], out: &mut FlatBuf) -> Result<(), Trap> {
                 let ($($a,)*) = self;
-                let mut n = 0;
-                $( out[n] = $a.lower(); n += 1; )*
-                n
+                let mut tys = params.iter();
+                $( $a.lower(cx, tys.next().ok_or(Trap::FlatMismatch { expected: None })?, out)?; )*
+                Ok(())
+            }
+
+            fn store(&self, cx: &mut LowerCx<'_>, params: &[Type], offsets: &[u32], ptr: u32) -> Result<(), Trap> {
+                let ($($a,)*) = self;
+                let mut at = params.iter().zip(offsets);
+                $(
+                    let (t, off) = at.next().ok_or(Trap::FlatMismatch { expected: None })?;
+                    $a.store(cx, t, ptr.wrapping_add(*off))?;
+                )*
+                Ok(())
             }
         }
     };
 }
 
-params!();
-params!(A1);
-params!(A1, A2);
-params!(A1, A2, A3);
-params!(A1, A2, A3, A4);
-params!(A1, A2, A3, A4, A5);
-params!(A1, A2, A3, A4, A5, A6);
-params!(A1, A2, A3, A4, A5, A6, A7);
-params!(A1, A2, A3, A4, A5, A6, A7, A8);
+export_params!();
+export_params!(A1);
+export_params!(A1, A2);
+export_params!(A1, A2, A3);
+export_params!(A1, A2, A3, A4);
+export_params!(A1, A2, A3, A4, A5);
+export_params!(A1, A2, A3, A4, A5, A6);
+export_params!(A1, A2, A3, A4, A5, A6, A7);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16);
+export_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17);
 
-/// An export resolved and type-checked once, called with Rust scalars.
-pub struct TypedExport<E: Engine, P, R> {
-    func: <E::Instance as EngineInstance>::Func,
-    post: Option<<E::Instance as EngineInstance>::Func>,
-    name: String,
+/// Checks `P -> R` against `ty`, naming the export and the first mismatch.
+pub(crate) fn typecheck_export<P: ExportParams, R: ExportResult>(
+    name: &str,
+    ty: &FuncType,
+    names: &dyn ResourceNames,
+) -> Result<(), Error> {
+    let bad = |what: alloc::string::String| -> Error {
+        ErrorKind::BadArguments(format!(
+            "export `{name}` does not have the requested typed signature: {what}"
+        ))
+        .into()
+    };
+    P::typecheck(ty.params(), names).map_err(|(i, e)| bad(format!("parameter {i}: {e}")))?;
+    R::typecheck(ty.result(), names).map_err(|e| bad(format!("result: {e}")))
+}
+
+impl ExportFunc {
+    /// Checks that this export has the Rust signature `P -> R`, as [`ExportFunc::call_typed`] needs.
+    pub fn typecheck<P: ExportParams, R: ExportResult>(
+        &self,
+        names: &dyn ResourceNames,
+    ) -> Result<(), Error> {
+        typecheck_export::<P, R>(self.name(), self.ty(), names)
+    }
+
+    /// Calls the export on `instance` with Rust values, for a signature already
+    /// checked with [`ExportFunc::typecheck`] (generated bindings check it when
+    /// they are made). A value that does not fit the WIT type is refused with
+    /// an error, never misread.
+    pub fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
+        &self,
+        instance: &mut Instance<E, T>,
+        params: P,
+    ) -> Result<R, Error> {
+        let ((func, post), ty) = instance.parts_of(self)?;
+        let (func, post) = (func.clone(), post.clone());
+        let name = self.name();
+        instance.guarded(name, |inner| {
+            call_typed::<E, T, P, R>(inner, &func, post.as_ref(), &ty, &params, name)
+        })
+    }
+}
+
+fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
+    inner: &mut E::Instance<T>,
+    func: &E::Func,
+    post: Option<&E::Func>,
+    ty: &FuncType,
+    params: &P,
+    name: &str,
+) -> Result<R, Error> {
+    let mut args = FlatBuf::new();
+    with_tables(
+        inner,
+        |mem, tables| {
+            let mut cx = LowerCx::new(mem, tables);
+            if ty.params_spill() {
+                let layout = ty.params_layout();
+                let ptr = cx.alloc(layout.align, layout.size)?;
+                params.store(&mut cx, ty.params(), ty.param_offsets(), ptr)?;
+                args.push(FlatVal::I32(ptr as i32))
+            } else {
+                params.lower(&mut cx, ty.params(), &mut args)
+            }
+        },
+        name,
+    )
+    .map_err(|e| host_arg_error(e, name))?;
+    let mut results = [FlatVal::I32(0)];
+    let n = if ty.results_spill() {
+        1
+    } else {
+        ty.flat_results().len()
+    };
+    inner.call(func, args.as_slice(), &mut results[..n])?;
+    let result = {
+        let (mem, state, _) = inner.parts();
+        let mut cx = LiftCx::new(mem, &mut state.tables);
+        let r = if ty.results_spill() {
+            match (results[0], ty.result()) {
+                (FlatVal::I32(p), Some(rty)) => ty
+                    .check_spilled_result(p as u32, cx.memory().len())
+                    .and_then(|()| R::load(&mut cx, rty, p as u32)),
+                _ => Err(Trap::FlatMismatch {
+                    expected: Some(FlatType::I32),
+                }),
+            }
+        } else {
+            R::lift(&mut cx, ty.result(), &mut FlatSrc::new(&results[..n]))
+        };
+        r.map_err(|t| Error::trap(name, TrapReason::Abi(t)))?
+    };
+    finish_call::<E, T>(inner, post, &results[..n], name)?;
+    Ok(result)
+}
+
+/// An export resolved and type-checked once, called with Rust values.
+pub struct TypedExport<P, R> {
+    func: ExportFunc,
     _types: PhantomData<fn(P) -> R>,
 }
 
-impl<E: Engine> Instance<E> {
-    /// A typed handle to export `name`, if its WIT type is exactly `P -> R`.
-    pub fn typed<P: Params, R: Results>(&self, name: &str) -> Result<TypedExport<E, P, R>, Error> {
-        let (func, post, ty) = self.export_parts(name)?;
-        let fits = ty.params() == P::types().as_slice() && ty.result() == R::ty().as_ref();
-        if !fits {
-            return Err(ErrorKind::BadArguments(format!(
-                "export `{name}` does not have the requested typed signature"
-            ))
-            .into());
-        }
+impl<E: Engine, T: 'static> Instance<E, T> {
+    /// A typed handle to export `name`, if its WIT type is `P -> R`; valid for every instance of this guest.
+    pub fn typed<P: ExportParams, R: ExportResult>(
+        &self,
+        name: &str,
+    ) -> Result<TypedExport<P, R>, Error> {
+        let func = self.export(name)?;
+        func.typecheck::<P, R>(self.world())?;
         Ok(TypedExport {
             func,
-            post,
-            name: name.into(),
             _types: PhantomData,
         })
     }
 }
 
-impl<E: Engine, P: Params, R: Results> TypedExport<E, P, R> {
-    /// Calls the export on `instance` (the one it was made from).
-    pub fn call(&self, instance: &mut Instance<E>, params: P) -> Result<R, Error> {
-        let mut args = [FlatVal::I32(0); 8];
-        let n = params.lower(&mut args);
-        let has_result = R::ty().is_some();
-        let name = &self.name;
-        instance.guarded(name, |inner| {
-            let mut out = [FlatVal::I32(0)];
-            let results = if has_result {
-                &mut out[..]
-            } else {
-                &mut out[..0]
-            };
-            inner.call(&self.func, &args[..n], results)?;
-            let r = R::lift(results.first().copied())
-                .map_err(|t| Error::trap(name, TrapReason::Abi(t)))?;
-            if let Some(post) = &self.post {
-                inner.call(post, results, &mut [])?;
-            }
-            Ok(r)
-        })
+impl<P: ExportParams, R: ExportResult> TypedExport<P, R> {
+    /// Calls the export on `instance` (any instance of the guest it was made for).
+    pub fn call<E: Engine, T: 'static>(
+        &self,
+        instance: &mut Instance<E, T>,
+        params: P,
+    ) -> Result<R, Error> {
+        self.func.call_typed(instance, params)
     }
 }
-
-/// What a typed handle needs from an export, shared with the `Val` path.
-pub(crate) type ExportParts<F> = (F, Option<F>, Arc<FuncType>);

@@ -68,7 +68,7 @@ fn scalar_calls_and_typed_imports_allocate_nothing() {
             "len",
             |cx: &mut HostCx<'_>, s: GuestStr| cx.guest_str(s).map(|s| s.len() as u32),
         );
-    let mut inst = linker.instantiate(&guest, Limits::default()).unwrap();
+    let mut inst = linker.instantiate(&guest, (), Limits::default()).unwrap();
     let args = [Val::U32(20)];
     for _ in 0..10 {
         inst.call("g", &args).unwrap();

@@ -23,12 +23,19 @@ pub enum GuestFunc {
     Dtor(ResourceId),
 }
 
-/// What the runtime sees of a running guest: its memory, its state, the functions it calls back.
-pub trait GuestAccess {
+/// What the runtime sees of a running guest: its memory, its state, the
+/// host data `T` the instance owns, and the functions it calls back.
+pub trait GuestAccess<T: 'static> {
     /// The linear memory (empty when the module exports none).
     fn memory(&self) -> &[u8];
-    /// The linear memory, writable, together with the instance state.
-    fn memory_and_state(&mut self) -> (&mut [u8], &mut State);
+    /// The linear memory, the instance state and the host data, all at once.
+    fn parts(&mut self) -> (&mut [u8], &mut State, &mut T);
+    /// The instance state.
+    fn state(&mut self) -> &mut State;
+    /// The host data.
+    fn data(&self) -> &T;
+    /// The host data, writable.
+    fn data_mut(&mut self) -> &mut T;
     /// Calls `realloc` or a destructor inside the guest.
     fn call_guest(
         &mut self,
@@ -37,19 +44,20 @@ pub trait GuestAccess {
         results: &mut [FlatVal],
     ) -> Result<(), Error>;
 
-    /// The instance state.
-    fn state(&mut self) -> &mut State {
-        self.memory_and_state().1
+    /// The linear memory, writable, together with the instance state.
+    fn memory_and_state(&mut self) -> (&mut [u8], &mut State) {
+        let (m, s, _) = self.parts();
+        (m, s)
     }
 }
 
 /// A host function at the core level: flat arguments in, flat results out.
-pub type HostFn = Arc<
-    dyn Fn(&mut dyn GuestAccess, &[FlatVal], &mut [FlatVal]) -> Result<(), Error> + Send + Sync,
+pub type HostFn<T> = Arc<
+    dyn Fn(&mut dyn GuestAccess<T>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error> + Send + Sync,
 >;
 
 /// One core import the engine must provide.
-pub struct EngineImport {
+pub struct EngineImport<T> {
     /// Import module name.
     pub module: String,
     /// Import field name.
@@ -59,7 +67,7 @@ pub struct EngineImport {
     /// Core result types.
     pub results: Vec<FlatType>,
     /// The implementation.
-    pub func: HostFn,
+    pub func: HostFn<T>,
 }
 
 /// The guest exports the runtime calls by itself, by their core names.
@@ -97,26 +105,34 @@ impl Default for Limits {
 /// A core Wasm engine. Cloning is cheap and shares the engine.
 pub trait Engine: Clone {
     /// A compiled module.
-    type Module;
-    /// A live instance.
-    type Instance: EngineInstance;
+    type Module: Clone;
+    /// An exported function of a live instance.
+    type Func: Clone;
+    /// Every import of one module resolved, ready for any number of instances with host data `T`.
+    type Linked<T: 'static>;
+    /// A live instance owning host data `T`.
+    type Instance<T: 'static>: EngineInstance<T, Func = Self::Func>;
 
     /// Compiles and validates `wasm`.
     fn compile(&self, wasm: &[u8]) -> Result<Self::Module, Error>;
 
-    /// Instantiates with `imports`, running the `start` function with `State::in_start` set.
-    fn instantiate(
+    /// Prepares `imports`, in the module's import order, once for every later instance.
+    fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<Self::Linked<T>, Error>;
+
+    /// Instantiates with `linked`, running the `start` function with `State::in_start` set.
+    fn instantiate<T: 'static>(
         &self,
         module: &Self::Module,
-        imports: Vec<EngineImport>,
-        special: Special,
+        linked: &Self::Linked<T>,
+        special: &Special,
         state: State,
+        data: T,
         limits: &Limits,
-    ) -> Result<Self::Instance, Error>;
+    ) -> Result<Self::Instance<T>, Error>;
 }
 
 /// A live instance: calls to its exports, plus [`GuestAccess`] between calls.
-pub trait EngineInstance: GuestAccess {
+pub trait EngineInstance<T: 'static>: GuestAccess<T> {
     /// A handle to an exported function.
     type Func: Clone;
 
@@ -133,4 +149,7 @@ pub trait EngineInstance: GuestAccess {
 
     /// Fuel left, when metering.
     fn fuel(&self) -> Option<u64>;
+
+    /// Ends the instance, giving its host data back.
+    fn into_data(self) -> T;
 }

@@ -50,19 +50,25 @@ impl Default for Wasmi {
     }
 }
 
-/// What the store holds: the runtime's state and the exports it calls itself.
-pub struct Data {
+/// What the store holds: the runtime's state, the exports it calls itself, and the host data.
+pub struct Data<T> {
     state: State,
     memory: Option<Memory>,
     realloc: Option<Func>,
     dtors: Vec<Option<Func>>,
     limits: StoreLimits,
+    host: T,
 }
 
-/// A wasmi instance.
-pub struct WasmiInstance {
-    store: Store<Data>,
+/// A wasmi instance owning host data `T`.
+pub struct WasmiInstance<T> {
+    store: Store<Data<T>>,
     instance: wasmi::Instance,
+}
+
+/// A module's imports defined once in a wasmi linker, shared by every instance.
+pub struct WasmiLinked<T> {
+    linker: Linker<Data<T>>,
 }
 
 /// A host function's error carried through wasmi back to the runtime.
@@ -118,24 +124,24 @@ fn from_wasmi_error(e: wasmi::Error, func: &str) -> Error {
 }
 
 /// The two ways to reach the store: the store itself, or a host function's `Caller`.
-trait Ctx: AsContextMut<Data = Data> {
-    fn data_ref(&self) -> &Data;
-    fn data_mut_ref(&mut self) -> &mut Data;
-    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data);
+trait Ctx<T>: AsContextMut<Data = Data<T>> {
+    fn data_ref(&self) -> &Data<T>;
+    fn data_mut_ref(&mut self) -> &mut Data<T>;
+    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data<T>);
     fn memory_ref(&self) -> &[u8];
 }
 
 /// The same four accessors for the store and for a `Caller`.
 macro_rules! impl_ctx {
     ($t:ty) => {
-        impl Ctx for $t {
-            fn data_ref(&self) -> &Data {
+        impl<T> Ctx<T> for $t {
+            fn data_ref(&self) -> &Data<T> {
                 self.data()
             }
-            fn data_mut_ref(&mut self) -> &mut Data {
+            fn data_mut_ref(&mut self) -> &mut Data<T> {
                 self.data_mut()
             }
-            fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data) {
+            fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data<T>) {
                 match memory {
                     Some(m) => m.data_and_store_mut(self),
                     None => (&mut [], self.data_mut()),
@@ -151,25 +157,33 @@ macro_rules! impl_ctx {
     };
 }
 
-impl_ctx!(Store<Data>);
-impl_ctx!(Caller<'_, Data>);
+impl_ctx!(Store<Data<T>>);
+impl_ctx!(Caller<'_, Data<T>>);
 
 /// Guest access through anything that reaches the store.
 struct Access<'c, C>(&'c mut C);
 
-impl<C: Ctx> GuestAccess for Access<'_, C> {
+impl<T: 'static, C: Ctx<T>> GuestAccess<T> for Access<'_, C> {
     fn memory(&self) -> &[u8] {
         self.0.memory_ref()
     }
 
-    fn memory_and_state(&mut self) -> (&mut [u8], &mut State) {
+    fn parts(&mut self) -> (&mut [u8], &mut State, &mut T) {
         let memory = self.0.data_ref().memory;
         let (bytes, data) = self.0.mem_and_data(memory);
-        (bytes, &mut data.state)
+        (bytes, &mut data.state, &mut data.host)
     }
 
     fn state(&mut self) -> &mut State {
         &mut self.0.data_mut_ref().state
+    }
+
+    fn data(&self) -> &T {
+        &self.0.data_ref().host
+    }
+
+    fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data_mut_ref().host
     }
 
     fn call_guest(
@@ -197,8 +211,8 @@ impl<C: Ctx> GuestAccess for Access<'_, C> {
     }
 }
 
-fn call_func(
-    mut cx: impl AsContextMut<Data = Data>,
+fn call_func<T>(
+    mut cx: impl AsContextMut<Data = Data<T>>,
     func: &Func,
     args: &[FlatVal],
     results: &mut [FlatVal],
@@ -236,9 +250,9 @@ fn call_func(
 }
 
 /// Calls a host function from a statically typed wasmi trampoline.
-fn call_typed<const N: usize>(
-    func: &HostFn,
-    caller: &mut Caller<'_, Data>,
+fn call_typed<T: 'static, const N: usize>(
+    func: &HostFn<T>,
+    caller: &mut Caller<'_, Data<T>>,
     args: [i32; N],
     results: usize,
 ) -> Result<i32, wasmi::Error> {
@@ -257,11 +271,11 @@ macro_rules! link_arity {
         let f = $func;
         match $results {
             0 => $linker.func_wrap(&$import.module, &$import.name,
-                move |mut caller: Caller<'_, Data>, $($a: i32),*| -> Result<(), wasmi::Error> {
+                move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
                     call_typed(&f, &mut caller, [$($a),*], 0).map(|_| ())
                 }),
             _ => $linker.func_wrap(&$import.module, &$import.name,
-                move |mut caller: Caller<'_, Data>, $($a: i32),*| -> Result<i32, wasmi::Error> {
+                move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
                     call_typed(&f, &mut caller, [$($a),*], 1)
                 }),
         }
@@ -272,7 +286,10 @@ macro_rules! link_arity {
 /// pointer/length pairs) with up to four parameters through a statically typed
 /// trampoline, which unlike `func_new` allocates nothing per call. `false` if
 /// the signature is not one of those.
-fn link_typed(linker: &mut Linker<Data>, import: &EngineImport) -> Result<bool, Error> {
+fn link_typed<T: 'static>(
+    linker: &mut Linker<Data<T>>,
+    import: &EngineImport<T>,
+) -> Result<bool, Error> {
     let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
     if !all_i32(&import.params) || !all_i32(&import.results) || import.results.len() > 1 {
         return Ok(false);
@@ -292,7 +309,9 @@ fn link_typed(linker: &mut Linker<Data>, import: &EngineImport) -> Result<bool, 
 
 impl Engine for Wasmi {
     type Module = wasmi::Module;
-    type Instance = WasmiInstance;
+    type Func = Func;
+    type Linked<T: 'static> = WasmiLinked<T>;
+    type Instance<T: 'static> = WasmiInstance<T>;
 
     fn compile(&self, wasm: &[u8]) -> Result<wasmi::Module, Error> {
         wasmi::Module::new(&self.engine, wasm)
@@ -308,40 +327,8 @@ impl Engine for Wasmi {
             })
     }
 
-    fn instantiate(
-        &self,
-        module: &wasmi::Module,
-        imports: Vec<EngineImport>,
-        special: Special,
-        state: State,
-        limits: &Limits,
-    ) -> Result<WasmiInstance, Error> {
-        let data = Data {
-            state,
-            memory: None,
-            realloc: None,
-            dtors: Vec::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.max_memory_pages as usize * 65536)
-                .instances(1)
-                .build(),
-        };
-        let mut store = Store::new(&self.engine, data);
-        store.limiter(|d| &mut d.limits);
-        match (limits.fuel, self.fuel) {
-            (Some(fuel), true) => store
-                .set_fuel(fuel)
-                .map_err(|e| ErrorKind::Link(e.to_string()))?,
-            (Some(_), false) => {
-                return Err(ErrorKind::Link(
-                    "fuel limit set on an engine without fuel metering (use `Wasmi::with_fuel`)"
-                        .into(),
-                )
-                .into())
-            }
-            (None, _) => {}
-        }
-        let mut linker = Linker::<Data>::new(&self.engine);
+    fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WasmiLinked<T>, Error> {
+        let mut linker = Linker::<Data<T>>::new(&self.engine);
         for import in imports {
             if link_typed(&mut linker, &import)? {
                 continue;
@@ -356,7 +343,7 @@ impl Engine for Wasmi {
                     &import.module,
                     &import.name,
                     ty,
-                    move |mut caller: Caller<'_, Data>, params, results| {
+                    move |mut caller: Caller<'_, Data<T>>, params, results| {
                         // World functions take at most 17 core arguments; only
                         // imports outside the world may need the heap.
                         let mut stack = [FlatVal::I32(0); 17];
@@ -385,12 +372,49 @@ impl Engine for Wasmi {
                 )
                 .map_err(|e| ErrorKind::Link(e.to_string()))?;
         }
+        Ok(WasmiLinked { linker })
+    }
+
+    fn instantiate<T: 'static>(
+        &self,
+        module: &wasmi::Module,
+        linked: &WasmiLinked<T>,
+        special: &Special,
+        state: State,
+        data: T,
+        limits: &Limits,
+    ) -> Result<WasmiInstance<T>, Error> {
+        let data = Data {
+            state,
+            memory: None,
+            realloc: None,
+            dtors: Vec::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.max_memory_pages as usize * 65536)
+                .instances(1)
+                .build(),
+            host: data,
+        };
+        let mut store = Store::new(&self.engine, data);
+        store.limiter(|d| &mut d.limits);
+        match (limits.fuel, self.fuel) {
+            (Some(fuel), true) => store
+                .set_fuel(fuel)
+                .map_err(|e| ErrorKind::Link(e.to_string()))?,
+            (Some(_), false) => {
+                return Err(ErrorKind::Link(
+                    "fuel limit set on an engine without fuel metering (use `Wasmi::with_fuel`)"
+                        .into(),
+                )
+                .into())
+            }
+            (None, _) => {}
+        }
         store.data_mut().state.in_start = true;
-        let instance = linker
+        let instance = linked
+            .linker
             .instantiate_and_start(&mut store, module)
             .map_err(|e| from_wasmi_error(e, "start"))?;
-        let data = store.data_mut();
-        data.state.in_start = false;
         let memory = special
             .memory
             .as_deref()
@@ -405,6 +429,7 @@ impl Engine for Wasmi {
             .map(|d| d.as_deref().and_then(|n| instance.get_func(&store, n)))
             .collect();
         let data = store.data_mut();
+        data.state.in_start = false;
         data.memory = memory;
         data.realloc = realloc;
         data.dtors = dtors;
@@ -412,19 +437,27 @@ impl Engine for Wasmi {
     }
 }
 
-impl GuestAccess for WasmiInstance {
+impl<T: 'static> GuestAccess<T> for WasmiInstance<T> {
     fn memory(&self) -> &[u8] {
         self.store.memory_ref()
     }
 
-    fn memory_and_state(&mut self) -> (&mut [u8], &mut State) {
+    fn parts(&mut self) -> (&mut [u8], &mut State, &mut T) {
         let memory = self.store.data().memory;
         let (bytes, data) = self.store.mem_and_data(memory);
-        (bytes, &mut data.state)
+        (bytes, &mut data.state, &mut data.host)
     }
 
     fn state(&mut self) -> &mut State {
         &mut self.store.data_mut().state
+    }
+
+    fn data(&self) -> &T {
+        &self.store.data().host
+    }
+
+    fn data_mut(&mut self) -> &mut T {
+        &mut self.store.data_mut().host
     }
 
     fn call_guest(
@@ -437,7 +470,7 @@ impl GuestAccess for WasmiInstance {
     }
 }
 
-impl EngineInstance for WasmiInstance {
+impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
     type Func = Func;
 
     fn func(&self, name: &str) -> Option<Func> {
@@ -455,5 +488,9 @@ impl EngineInstance for WasmiInstance {
 
     fn fuel(&self) -> Option<u64> {
         self.store.get_fuel().ok()
+    }
+
+    fn into_data(self) -> T {
+        self.store.into_data().host
     }
 }

@@ -51,7 +51,7 @@ fn fuel_stops_a_runaway_guest() {
         fuel: Some(100_000),
         ..Limits::default()
     };
-    let mut inst = Linker::new().instantiate(&guest, limits).unwrap();
+    let mut inst = Linker::new().instantiate(&guest, (), limits).unwrap();
     let err = inst.call("spin", &[]).unwrap_err();
     match err.kind() {
         ErrorKind::Trap {
@@ -77,14 +77,14 @@ fn memory_limit_is_enforced() {
         ..Limits::default()
     };
     assert!(
-        Linker::new().instantiate(&guest, small).is_err(),
+        Linker::new().instantiate(&guest, (), small).is_err(),
         "4 initial pages exceed 2"
     );
     let limits = Limits {
         max_memory_pages: 4,
         ..Limits::default()
     };
-    let mut inst = Linker::new().instantiate(&guest, limits).unwrap();
+    let mut inst = Linker::new().instantiate(&guest, (), limits).unwrap();
     // memory.grow fails (-1) rather than passing the limit.
     assert_eq!(inst.call("ok", &[]).unwrap(), Some(Val::U32(u32::MAX)));
 }

@@ -32,7 +32,7 @@ pub fn instance(
     linker: &Linker,
 ) -> Result<Instance<Wasmi>, wasmbed::Error> {
     let g = guest(wat, world)?;
-    linker.instantiate(&g, Limits::default())
+    linker.instantiate(&g, (), Limits::default())
 }
 
 /// A bump-allocating `cm32p2_realloc` from address 1024, for WAT guests.

@@ -122,7 +122,7 @@ fn typed_exports_are_checked_once_and_called_with_scalars() {
     let wrong = inst.typed::<(u32,), u32>("go").err().unwrap();
     assert_eq!(
         wrong.to_string(),
-        "bad arguments: export `go` does not have the requested typed signature"
+        "bad arguments: export `go` does not have the requested typed signature: result: expected u32, found `u64`"
     );
     assert!(inst.typed::<(), ()>("nope").is_err());
     // A trap through a typed call poisons the instance like any other.

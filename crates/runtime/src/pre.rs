@@ -1,0 +1,177 @@
+//! A guest with every import resolved against a linker, once: instantiating
+//! it does no name lookup and no type check, as wasmtime's `InstancePre`.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use wasmbed_abi::ResourceId;
+use wasmbed_wit::world::{ImportTarget, InterfaceName, Item, World};
+
+use crate::engine::{Engine, EngineImport, HostFn, Limits, Special};
+use crate::exports::ExportTable;
+use crate::guest::Guest;
+use crate::instance::Instance;
+use crate::intrinsics::{guard_core, host_named_drop, intrinsic, resource_drop};
+use crate::linker::{key, DtorFn, Linker, ANY};
+use crate::{Error, ErrorKind, State};
+
+/// A guest linked against a [`Linker`]: instantiate it any number of times, each instance with its own host data.
+pub struct InstancePre<E: Engine, T: 'static> {
+    engine: E,
+    module: E::Module,
+    linked: E::Linked<T>,
+    special: Special,
+    world: Arc<World>,
+    table: Arc<ExportTable>,
+    initialize: Option<String>,
+}
+
+impl<E: Engine, T: 'static> InstancePre<E, T> {
+    pub(crate) fn new(linker: &Linker<T>, guest: &Guest<E>) -> Result<InstancePre<E, T>, Error> {
+        let world = &guest.world;
+        let mut imports = Vec::with_capacity(guest.imports.len());
+        for import in &guest.imports {
+            let func = match import.target {
+                Some(ImportTarget::Func { item, func }) => {
+                    world_func(linker, world, item, func, &import.module, &import.name)?
+                }
+                Some(ImportTarget::ResourceDrop(r)) => match dtor(linker, world, r) {
+                    Some(dtor) => host_named_drop(r, &import.name, dtor),
+                    None => resource_drop(r, &import.name),
+                },
+                Some(ImportTarget::Intrinsic(r, which)) => intrinsic(r, which, &import.name),
+                None => core_import(linker, import)?,
+            };
+            imports.push(EngineImport {
+                module: import.module.clone(),
+                name: import.name.clone(),
+                params: import.sig.params.clone(),
+                results: import.sig.results.clone(),
+                func,
+            });
+        }
+        Ok(InstancePre {
+            engine: guest.engine.clone(),
+            module: guest.module.clone(),
+            linked: guest.engine.link(imports)?,
+            special: guest.special.clone(),
+            world: guest.world.clone(),
+            table: guest.table.clone(),
+            initialize: guest.initialize.clone(),
+        })
+    }
+
+    /// The world the guest implements.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// A new instance owning `data`, its initialization run once.
+    pub fn instantiate(&self, data: T, limits: Limits) -> Result<Instance<E, T>, Error> {
+        let state = State::new(&self.world, limits.max_handles);
+        let inner = self.engine.instantiate(
+            &self.module,
+            &self.linked,
+            &self.special,
+            state,
+            data,
+            &limits,
+        )?;
+        Instance::new(
+            inner,
+            self.world.clone(),
+            self.table.clone(),
+            self.initialize.as_deref(),
+        )
+    }
+}
+
+fn what_of(iface: &str, func: &str) -> String {
+    if iface.is_empty() {
+        String::from(func)
+    } else {
+        format!("{iface}#{func}")
+    }
+}
+
+fn denial<'l, T: 'static>(linker: &'l Linker<T>, iface: &str, func: &str) -> Option<&'l String> {
+    linker
+        .denied
+        .get(&(iface.into(), func.into()))
+        .or_else(|| linker.denied.get(&(iface.into(), ANY.into())))
+}
+
+fn link_err(msg: String) -> Error {
+    ErrorKind::Link(msg).into()
+}
+
+/// The host's implementation of world function `item`/`func`, checked against its type.
+fn world_func<T: 'static>(
+    linker: &Linker<T>,
+    world: &World,
+    item: usize,
+    func: usize,
+    module: &str,
+    name: &str,
+) -> Result<HostFn<T>, Error> {
+    let (iface, f) = match &world.imports[item] {
+        Item::Function(f) => (String::new(), f),
+        Item::Interface(i) => (
+            match &i.name {
+                InterfaceName::Inline(n) => n.clone(),
+                InterfaceName::Id(id) => key(id),
+            },
+            &i.functions[func],
+        ),
+    };
+    let what = what_of(&iface, &f.name);
+    if let Some(reason) = denial(linker, &iface, &f.name) {
+        return Err(link_err(format!(
+            "import `{what}` (core import `{module}` `{name}`) is denied: {reason}"
+        )));
+    }
+    let Some(host) = linker.funcs.get(&(iface.clone(), f.name.clone())) else {
+        return Err(link_err(format!(
+            "missing import `{what}` (core import `{module}` `{name}`)"
+        )));
+    };
+    if let Some(check) = host.check {
+        check(&f.ty, world).map_err(|e| link_err(format!("import `{what}`: {e}")))?;
+    }
+    Ok((host.make)(what, f.ty.clone()))
+}
+
+/// The host's implementation of a core import outside the world.
+fn core_import<T: 'static>(
+    linker: &Linker<T>,
+    import: &crate::CoreImport,
+) -> Result<HostFn<T>, Error> {
+    let (module, name) = (import.module.as_str(), import.name.as_str());
+    match linker.core.get(&(module.into(), name.into())) {
+        Some((p, r, f)) if *p == import.sig.params && *r == import.sig.results => {
+            Ok(guard_core(module, name, f))
+        }
+        Some(_) => Err(link_err(format!(
+            "import `{module}` `{name}`: the host's implementation has another type"
+        ))),
+        None => match denial(linker, &format!("core:{module}"), name) {
+            Some(reason) => Err(link_err(format!(
+                "import `{module}` `{name}` is denied: {reason}"
+            ))),
+            None => Err(link_err(format!("missing import `{module}` `{name}`"))),
+        },
+    }
+}
+
+/// The host's destructor for imported resource `r`, when the host names its reps.
+fn dtor<T: 'static>(linker: &Linker<T>, world: &World, r: ResourceId) -> Option<DtorFn<T>> {
+    let res = world.resources.get(r.0 as usize)?;
+    let iface = match &res.interface {
+        Some(InterfaceName::Id(id)) => key(id),
+        Some(InterfaceName::Inline(n)) => n.clone(),
+        None => String::new(),
+    };
+    linker.dtors.get(&(iface, res.name.clone())).cloned()
+}

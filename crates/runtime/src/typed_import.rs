@@ -1,0 +1,209 @@
+//! Typed host functions over any WIT type: the guest's arguments lifted
+//! straight into Rust values and the host's result lowered straight back,
+//! through `wasmbed-abi`'s typed traits, never through `Val`s. The Rust
+//! signature is checked against the world's type once, when linked.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+
+use wasmbed_abi::typed::{
+    FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
+};
+use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type, TypeKind};
+use wasmbed_wit::World;
+
+use crate::engine::{GuestAccess, HostFn};
+use crate::error::TrapReason;
+use crate::host::{check_may_enter, with_tables, HostCx};
+use crate::linker::Linker;
+use crate::Error;
+
+/// The parameters of a typed host function: a tuple of owned values that lift.
+pub trait ImportParams: Sized {
+    /// Checks them against the import's parameter types: the index and reason of the first mismatch.
+    fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)>;
+    /// Lifts them from the guest's core arguments.
+    fn lift(cx: &mut LiftCx<'_, '_>, params: &[Type], src: &mut FlatSrc<'_>) -> Result<Self, Trap>;
+    /// Loads them from the spilled tuple at `ptr`.
+    fn load(
+        cx: &mut LiftCx<'_, '_>,
+        params: &[Type],
+        offsets: &[u32],
+        ptr: u32,
+    ) -> Result<Self, Trap>;
+}
+
+fn too_few() -> TypeMismatch {
+    TypeMismatch {
+        expected: "another parameter",
+        found: TypeKind::Tuple,
+    }
+}
+
+macro_rules! import_params {
+    ($($a:ident),*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut)]
+        impl<$($a: for<'m> Lift<'m>),*> ImportParams for ($($a,)*) {
+            fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
+                let mut tys = params.iter();
+                let mut i = 0;
+                $(
+                    let t = tys.next().ok_or((i, too_few()))?;
+                    $a::typecheck(t, names).map_err(|e| (i, e))?;
+                    i += 1;
+                )*
+                match tys.next() {
+                    None => Ok(()),
+                    Some(t) => Err((i, TypeMismatch::new("no more parameters", t))),
+                }
+            }
+
+            fn lift(cx: &mut LiftCx<'_, '_>, params: &[Type], src: &mut FlatSrc<'_>) -> Result<Self, Trap> {
+                let mut tys = params.iter();
+                Ok(($($a::lift(cx, tys.next().ok_or(Trap::FlatMismatch { expected: None })?, src)?,)*))
+            }
+
+            fn load(cx: &mut LiftCx<'_, '_>, params: &[Type], offsets: &[u32], ptr: u32) -> Result<Self, Trap> {
+                let mut at = params.iter().zip(offsets);
+                Ok(($({
+                    let (t, off) = at.next().ok_or(Trap::FlatMismatch { expected: None })?;
+                    $a::load(cx, t, ptr.wrapping_add(*off))?
+                },)*))
+            }
+        }
+    };
+}
+
+import_params!();
+import_params!(A1);
+import_params!(A1, A2);
+import_params!(A1, A2, A3);
+import_params!(A1, A2, A3, A4);
+import_params!(A1, A2, A3, A4, A5);
+import_params!(A1, A2, A3, A4, A5, A6);
+import_params!(A1, A2, A3, A4, A5, A6, A7);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17);
+import_params!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17, A18);
+import_params!(
+    A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17, A18, A19
+);
+import_params!(
+    A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17, A18, A19, A20
+);
+
+/// Checks `P -> R` against `ty`: the first mismatch, for the link error.
+fn typecheck<P: ImportParams, R: Lower>(ty: &FuncType, world: &World) -> Result<(), String> {
+    P::typecheck(ty.params(), world).map_err(|(i, e)| {
+        format!("the host's parameter {i} does not match the world's type: {e}")
+    })?;
+    R::typecheck_payload(ty.result(), world)
+        .map_err(|e| format!("the host's result does not match the world's type: {e}"))
+}
+
+impl<T: 'static> Linker<T> {
+    /// Implements function `name` of `interface` with a closure over Rust values of any WIT type.
+    ///
+    /// The closure takes the instance's context and the parameters as a
+    /// tuple (records, variants, lists, strings, options, results, resource
+    /// handles: any type with [`Lift`]) and returns the result (any type with
+    /// [`Lower`], `()` for none). Generated bindings link through this.
+    pub fn func_typed<P, R, F>(&mut self, interface: &str, name: &str, f: F) -> &mut Linker<T>
+    where
+        P: ImportParams + 'static,
+        R: Lower + 'static,
+        F: Fn(&mut HostCx<'_, T>, P) -> Result<R, Error> + Send + Sync + 'static,
+    {
+        let f = Arc::new(f);
+        self.define(
+            interface,
+            name,
+            Some(typecheck::<P, R>),
+            Arc::new(move |call, ty| typed_import::<T, P, R, F>(call, ty, f.clone())),
+        )
+    }
+}
+
+/// The return pointer: the last core argument when the result travels through memory.
+fn split_ret(ty: &FuncType, args: &[FlatVal]) -> Result<(Option<u32>, usize), Trap> {
+    if !ty.results_spill() {
+        return Ok((None, args.len()));
+    }
+    match args.last() {
+        Some(FlatVal::I32(p)) => Ok((Some(*p as u32), args.len() - 1)),
+        _ => Err(Trap::FlatMismatch {
+            expected: Some(FlatType::I32),
+        }),
+    }
+}
+
+fn lift_params<P: ImportParams>(
+    ty: &FuncType,
+    cx: &mut LiftCx<'_, '_>,
+    args: &[FlatVal],
+) -> Result<P, Trap> {
+    if ty.params_spill() {
+        let ptr = FlatSrc::new(args).i32()? as u32;
+        ty.check_spilled_params(ptr, cx.memory().len())?;
+        P::load(cx, ty.params(), ty.param_offsets(), ptr)
+    } else {
+        P::lift(cx, ty.params(), &mut FlatSrc::new(args))
+    }
+}
+
+fn typed_import<T, P, R, F>(name: String, ty: FuncType, f: Arc<F>) -> HostFn<T>
+where
+    T: 'static,
+    P: ImportParams + 'static,
+    R: Lower + 'static,
+    F: Fn(&mut HostCx<'_, T>, P) -> Result<R, Error> + Send + Sync + 'static,
+{
+    let needs_memory = ty.needs_memory();
+    Arc::new(
+        move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], results: &mut [FlatVal]| {
+            check_may_enter(access.state(), needs_memory, &name)?;
+            let trap = |t| Error::trap(&name, TrapReason::Abi(t));
+            let (ret, n) = split_ret(&ty, args).map_err(trap)?;
+            let params: P = {
+                let (mem, state, _) = access.parts();
+                lift_params(&ty, &mut LiftCx::new(mem, &mut state.tables), &args[..n])
+                    .map_err(trap)?
+            };
+            let result = f(&mut HostCx::new(access), params)?;
+            let Some(rty) = ty.result() else {
+                return Ok(());
+            };
+            with_tables(
+                access,
+                |mem, tables| {
+                    let mut cx = LowerCx::new(mem, tables);
+                    match ret {
+                        Some(ptr) => {
+                            let len = cx.memory_mut().len();
+                            ty.check_spilled_result(ptr, len)?;
+                            result.store(&mut cx, rty, ptr)
+                        }
+                        None => {
+                            let mut out = FlatBuf::new();
+                            result.lower(&mut cx, rty, &mut out)?;
+                            for (r, o) in results.iter_mut().zip(out.as_slice()) {
+                                *r = *o;
+                            }
+                            Ok(())
+                        }
+                    }
+                },
+                &name,
+            )
+        },
+    )
+}
