@@ -105,7 +105,7 @@ impl<R: ?Sized> Resource<R> {
         }
     }
 
-    fn to_guest(&self, cx: &mut LowerCx<'_>, ty: &Type) -> Result<u32, Trap> {
+    fn guest_handle(&self, cx: &mut LowerCx<'_>, ty: &Type) -> Result<u32, Trap> {
         match ty {
             Type::Own(id) => cx.handles().lower_own(*id, self.rep),
             Type::Borrow(id) => cx.handles().lower_borrow(*id, self.rep),
@@ -130,12 +130,12 @@ impl<'m, R: ?Sized> Lift<'m> for Resource<R> {
 
 impl<R: ?Sized> Lower for Resource<R> {
     fn lower(&self, cx: &mut LowerCx<'_>, ty: &Type, out: &mut FlatBuf) -> Result<(), Trap> {
-        let h = self.to_guest(cx, ty)?;
+        let h = self.guest_handle(cx, ty)?;
         out.push(FlatVal::I32(h as i32))
     }
 
     fn store(&self, cx: &mut LowerCx<'_>, ty: &Type, ptr: u32) -> Result<(), Trap> {
-        let h = self.to_guest(cx, ty)?;
+        let h = self.guest_handle(cx, ty)?;
         write_at(cx.memory_mut(), ty.kind(), ptr, &h.to_le_bytes())
     }
 }

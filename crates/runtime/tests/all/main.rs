@@ -1,6 +1,7 @@
 //! Integration tests of the runtime, one behaviour per file, guests inline as WAT.
 
 mod basic;
+mod bindgen;
 mod flat;
 mod guards;
 mod load;
