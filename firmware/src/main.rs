@@ -109,7 +109,7 @@ fn main() -> ! {
         ..Limits::default()
     };
     let mut inst = linker
-        .instantiate(&guest, limits)
+        .instantiate(&guest, (), limits)
         .unwrap_or_else(|_| fail("instantiate"));
     hprintln!(
         "heap in use after instantiation: {} bytes",

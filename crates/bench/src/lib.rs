@@ -78,7 +78,7 @@ pub fn wasmbed_instance() -> Instance<Wasmi> {
             Ok::<(), wasmbed::Error>(())
         });
     linker
-        .instantiate(&guest, Limits::default())
+        .instantiate(&guest, (), Limits::default())
         .expect("instantiates")
 }
 

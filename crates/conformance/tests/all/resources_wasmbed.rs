@@ -194,7 +194,7 @@ pub(crate) fn run(wasm: &[u8], scenario: fn(&mut dyn Driver)) -> (Vec<Event>, us
     }));
     let guest = Guest::new(&Wasmi::new(), wasm, world.clone()).expect("guest loads");
     let inst = linker(&world, &shared)
-        .instantiate(&guest, Limits::default())
+        .instantiate(&guest, (), Limits::default())
         .expect("guest instantiates");
     let mut d = Wasmbed {
         inst,

@@ -202,7 +202,7 @@ fn run_wasmbed(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
     let behaviour: Behaviour = Arc::new(types_host);
     let guest = Guest::new(&Wasmi::new(), wasm, world.clone()).expect("guest loads");
     let mut inst = plain_linker(&world, &behaviour, &log)
-        .instantiate(&guest, Limits::default())
+        .instantiate(&guest, (), Limits::default())
         .expect("guest instantiates");
     for (f, args) in calls {
         call(&mut inst, f, args, &log);
