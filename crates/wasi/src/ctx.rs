@@ -1,4 +1,4 @@
-//! The host state one instance shares between preview 1 (and later WASI 0.2): streams and descriptors.
+//! The host state one instance shares between preview 1 and WASI 0.2: streams and descriptors.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -9,7 +9,7 @@ use std::time::Instant;
 use cap_std::fs::Dir;
 
 use crate::errno::Errno;
-use crate::policy::{Policy, PolicyError, WasiLimits};
+use crate::policy::{Grants, Policy, PolicyError, WasiLimits};
 
 /// An open directory of the sandbox: every path operation is relative to its handle.
 #[derive(Debug)]
@@ -99,6 +99,14 @@ impl WasiCtx {
             started: Instant::now(),
             p2: crate::p2::P2::default(),
         })
+    }
+
+    /// The static grants of the policy this context was built from.
+    pub fn grants(&self) -> Grants {
+        Grants {
+            clocks: self.clocks,
+            random: self.random,
+        }
     }
 
     /// Whether the policy grants the clocks.

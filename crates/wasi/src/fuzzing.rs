@@ -47,7 +47,7 @@ fn def(index: usize) -> &'static preview1::Def {
 /// missing ones are zero, extra ones ignored.
 pub fn call_preview1(ctx: &mut WasiCtx, memory: &mut [u8], index: usize, args: &[u64]) -> Outcome {
     let &(name, sig, grant, f) = def(index);
-    if grant.missing(ctx.clocks, ctx.random).is_some() {
+    if grant.missing(ctx.grants()).is_some() {
         return Outcome::Unlinked;
     }
     let flat: Vec<FlatVal> = sig

@@ -72,6 +72,56 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// The grants a linker settles once, for every instance: a guest importing a
+/// function whose grant is not given fails to link, naming the grant.
+///
+/// An instance whose own [`WasiCtx`] lacks a grant its linker gives is still
+/// refused per call (`ENOTCAPABLE` in preview 1, a trap in WASI 0.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// The wall and monotonic clocks.
+    pub clocks: bool,
+    /// Random numbers.
+    pub random: bool,
+}
+
+impl Grants {
+    /// Every static grant, for a linker shared by guests with different policies.
+    pub fn all() -> Grants {
+        Grants {
+            clocks: true,
+            random: true,
+        }
+    }
+}
+
+/// A grant a function needs before it may even be linked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grant {
+    /// Nothing static: denials, if any, happen per call.
+    None,
+    /// The clocks.
+    Clocks,
+    /// Random numbers.
+    Random,
+}
+
+impl Grant {
+    /// The grant's name (`clocks`, `random`) if it is needed but not in `given`.
+    pub(crate) fn missing(self, given: Grants) -> Option<&'static str> {
+        match self {
+            Grant::Clocks if !given.clocks => Some("clocks"),
+            Grant::Random if !given.random => Some("random"),
+            _ => None,
+        }
+    }
+
+    /// The message of a link error for a function whose grant `name` is missing.
+    pub(crate) fn denied(name: &str) -> String {
+        format!("it needs the `{name}` grant, which the policy denies")
+    }
+}
+
 /// Limits that bound what one instance costs the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WasiLimits {
@@ -185,6 +235,14 @@ impl Policy {
     pub fn max_write_bytes(mut self, n: u32) -> Policy {
         self.limits.max_write_bytes = n.max(1);
         self
+    }
+
+    /// The static grants, for the linker: take them before [`Policy::build`] consumes the policy.
+    pub fn grants(&self) -> Grants {
+        Grants {
+            clocks: self.clocks,
+            random: self.random,
+        }
     }
 
     /// The host state for one instance; fails if a preopened directory is missing.

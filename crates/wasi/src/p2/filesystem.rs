@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use wasmbed::{Error, HostCx, Val};
+use wasmbed::{Error, Val};
 
 use super::{err, ok, rep_at, u64_at, Defs, Stream};
 use crate::ctx::{deny, Desc, Place, WasiCtx};
@@ -52,7 +52,7 @@ fn run(c: &mut WasiCtx, a: &[Val], name: &str, op: Op) -> Result<Option<Val>, Er
 
 macro_rules! ops {
     ($($name:literal => $op:expr),* $(,)?) => {
-        &[$(($name, |c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]| run(c, a, $name, $op))),*]
+        &[$(($name, |c: &mut WasiCtx, a: &[Val]| run(c, a, $name, $op))),*]
     };
 }
 
@@ -199,7 +199,7 @@ pub(super) fn drop_descriptor(c: &mut WasiCtx, rep: u32) {
 }
 
 /// Every preopen, as a fresh descriptor each call (each its own entry, as the guest owns it).
-fn get_directories(c: &mut WasiCtx, _: &mut HostCx<'_>, _: &[Val]) -> Result<Option<Val>, Error> {
+fn get_directories(c: &mut WasiCtx, _: &[Val]) -> Result<Option<Val>, Error> {
     let mut pre = Vec::new();
     for (fd, d) in &c.fds {
         if let Desc::Dir {
@@ -357,11 +357,7 @@ fn read_directory(c: &mut WasiCtx, a: &[Val], _: &str) -> Result<Option<Val>, Fa
     Ok(Some(Val::Own(rep)))
 }
 
-fn read_directory_entry(
-    c: &mut WasiCtx,
-    _: &mut HostCx<'_>,
-    a: &[Val],
-) -> Result<Option<Val>, Error> {
+fn read_directory_entry(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
     let rep = rep_at(a, 0);
     let func = "directory-entry-stream.read-directory-entry";
     let stream =
@@ -374,7 +370,7 @@ fn read_directory_entry(
     Ok(ok(Some(Val::Option(entry))))
 }
 
-fn is_same_object(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, Error> {
+fn is_same_object(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
     let stat = |c: &WasiCtx, rep| desc(c, rep).ok().and_then(|d| fs::stat(d).ok());
     let same = match (stat(c, rep_at(a, 0)), stat(c, rep_at(a, 1))) {
         (Some(x), Some(y)) => x.kind != Kind::Unknown && (x.dev, x.ino) == (y.dev, y.ino),
@@ -384,11 +380,7 @@ fn is_same_object(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Opti
 }
 
 /// The `error-code` of an I/O error on a file stream, when there is one.
-fn filesystem_error_code(
-    c: &mut WasiCtx,
-    _: &mut HostCx<'_>,
-    a: &[Val],
-) -> Result<Option<Val>, Error> {
+fn filesystem_error_code(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
     let rep = rep_at(a, 0);
     let (_, code) =
         c.p2.errors

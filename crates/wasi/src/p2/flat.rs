@@ -11,47 +11,74 @@ use super::io::{read_bytes, write, BLOCKING_WRITE_MAX};
 use super::{err, ok};
 use crate::ctx::WasiCtx;
 use crate::preview1::mem::{u32_arg, u64_arg};
+use crate::GetCtx;
 
-/// One flat function: the context, the calling guest, the core arguments and results.
-pub(super) type FlatImpl =
-    fn(&mut WasiCtx, &mut FlatCx<'_>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>;
+/// One flat function: the calling guest, the way to its context, the core arguments and results.
+type FlatImpl<T> =
+    fn(&mut FlatCx<'_, T>, GetCtx<T>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error>;
 
-/// `wasi:io/streams`, flat.
-pub(super) const STREAMS: &[(&str, FlatImpl)] = &[
-    ("[method]input-stream.read", |c, cx, a, r| {
-        read(c, cx, a, r, "input-stream.read")
-    }),
-    ("[method]input-stream.blocking-read", |c, cx, a, r| {
-        read(c, cx, a, r, "input-stream.blocking-read")
-    }),
-    ("[method]output-stream.write", |c, cx, a, r| {
-        write_flat(c, cx, a, r, None, "output-stream.write")
-    }),
-    (
-        "[method]output-stream.blocking-write-and-flush",
-        |c, cx, a, r| {
-            let func = "output-stream.blocking-write-and-flush";
-            write_flat(c, cx, a, r, Some(BLOCKING_WRITE_MAX), func)
-        },
-    ),
-];
+/// The flat functions of `wasi:io/streams` and `wasi:filesystem/types`: interface, name, implementation.
+pub(super) fn defs<T: 'static>() -> [(&'static str, &'static str, FlatImpl<T>); 6] {
+    [
+        (
+            "io/streams",
+            "[method]input-stream.read",
+            |cx, get, a, r| read(cx, get, a, r, "input-stream.read"),
+        ),
+        (
+            "io/streams",
+            "[method]input-stream.blocking-read",
+            |cx, get, a, r| read(cx, get, a, r, "input-stream.blocking-read"),
+        ),
+        (
+            "io/streams",
+            "[method]output-stream.write",
+            |cx, get, a, r| write_flat(cx, get, a, r, None, "output-stream.write"),
+        ),
+        (
+            "io/streams",
+            "[method]output-stream.blocking-write-and-flush",
+            |cx, get, a, r| {
+                let func = "output-stream.blocking-write-and-flush";
+                write_flat(cx, get, a, r, Some(BLOCKING_WRITE_MAX), func)
+            },
+        ),
+        (
+            "filesystem/types",
+            "[method]descriptor.read",
+            descriptor_read,
+        ),
+        (
+            "filesystem/types",
+            "[method]descriptor.write",
+            descriptor_write,
+        ),
+    ]
+}
 
-/// `wasi:filesystem/types`, flat.
-pub(super) const DESCRIPTOR: &[(&str, FlatImpl)] = &[
-    ("[method]descriptor.read", descriptor_read),
-    ("[method]descriptor.write", descriptor_write),
-];
+/// The bytes of the `list<u8>` at `(ptr, len)` and the context at once, so a write copies nothing.
+fn bytes_and_ctx<'c, T>(
+    cx: &'c mut FlatCx<'_, T>,
+    get: GetCtx<T>,
+    ptr: u32,
+    len: u32,
+) -> Result<(&'c [u8], &'c mut WasiCtx), Error> {
+    // Bounds-checked here, trapping as lifting the list would; then borrowed beside the data.
+    cx.bytes(ptr, len)?;
+    let (memory, data) = cx.memory_and_data();
+    Ok((&memory[ptr as usize..][..len as usize], get(data)))
+}
 
 /// `(self, len: u64, retptr)` → `result<list<u8>, stream-error>`.
-fn read(
-    c: &mut WasiCtx,
-    cx: &mut FlatCx<'_>,
+fn read<T>(
+    cx: &mut FlatCx<'_, T>,
+    get: GetCtx<T>,
     a: &[FlatVal],
     r: &mut [FlatVal],
     func: &str,
 ) -> Result<(), Error> {
     let rep = cx.rep(0, u32_arg(a, 0))?;
-    match read_bytes(c, rep, u64_arg(a, 1), func)? {
+    match read_bytes(get(cx.data_mut()), rep, u64_arg(a, 1), func)? {
         Ok(bytes) => {
             let (ptr, len) = cx.alloc_bytes(&bytes)?;
             store_ok_list(cx, u32_arg(a, 2), 12, ptr, len, &[])
@@ -61,23 +88,23 @@ fn read(
 }
 
 /// `(self, ptr, len, retptr)` → `result<_, stream-error>`.
-fn write_flat(
-    c: &mut WasiCtx,
-    cx: &mut FlatCx<'_>,
+fn write_flat<T>(
+    cx: &mut FlatCx<'_, T>,
+    get: GetCtx<T>,
     a: &[FlatVal],
     r: &mut [FlatVal],
     max: Option<u64>,
     func: &str,
 ) -> Result<(), Error> {
     let rep = cx.rep(0, u32_arg(a, 0))?;
-    let bytes = cx.bytes(u32_arg(a, 1), u32_arg(a, 2))?;
+    let (bytes, c) = bytes_and_ctx(cx, get, u32_arg(a, 1), u32_arg(a, 2))?;
     let result = write(c, rep, bytes, max, func)?;
     cx.lower_result(a, result.as_ref(), r)
 }
 
 /// The `ok` case of a `size`-byte `result` whose payload starts with a `list` at offset 4: `(ptr, len)`, then `tail`.
-fn store_ok_list(
-    cx: &mut FlatCx<'_>,
+fn store_ok_list<T>(
+    cx: &mut FlatCx<'_, T>,
     retptr: u32,
     size: u32,
     ptr: u32,
@@ -92,14 +119,14 @@ fn store_ok_list(
 }
 
 /// `(self, length: u64, offset: u64, retptr)` → `result<tuple<list<u8>, bool>, error-code>`.
-fn descriptor_read(
-    c: &mut WasiCtx,
-    cx: &mut FlatCx<'_>,
+fn descriptor_read<T>(
+    cx: &mut FlatCx<'_, T>,
+    get: GetCtx<T>,
     a: &[FlatVal],
     r: &mut [FlatVal],
 ) -> Result<(), Error> {
     let rep = cx.rep(0, u32_arg(a, 0))?;
-    match super::filesystem::read_bytes(c, rep, u64_arg(a, 1), u64_arg(a, 2)) {
+    match super::filesystem::read_bytes(get(cx.data_mut()), rep, u64_arg(a, 1), u64_arg(a, 2)) {
         Ok((bytes, eof)) => {
             let (ptr, len) = cx.alloc_bytes(&bytes)?;
             store_ok_list(cx, u32_arg(a, 3), 16, ptr, len, &[u8::from(eof)])
@@ -109,14 +136,14 @@ fn descriptor_read(
 }
 
 /// `(self, ptr, len, offset: u64, retptr)` → `result<filesize, error-code>`.
-fn descriptor_write(
-    c: &mut WasiCtx,
-    cx: &mut FlatCx<'_>,
+fn descriptor_write<T>(
+    cx: &mut FlatCx<'_, T>,
+    get: GetCtx<T>,
     a: &[FlatVal],
     r: &mut [FlatVal],
 ) -> Result<(), Error> {
     let rep = cx.rep(0, u32_arg(a, 0))?;
-    let bytes = cx.bytes(u32_arg(a, 1), u32_arg(a, 2))?;
+    let (bytes, c) = bytes_and_ctx(cx, get, u32_arg(a, 1), u32_arg(a, 2))?;
     let result = match super::filesystem::write_bytes(c, rep, bytes, u64_arg(a, 3)) {
         Ok(n) => ok(Some(Val::U64(n))),
         Err(code) => err(Val::Enum(code)),

@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::time::Instant;
 
-use wasmbed::{Error, HostCx, Val};
+use wasmbed::{Error, Val};
 
 use super::{err, gone, ok, rep_at, u64_at, Defs, Pollable, Stream};
 use crate::ctx::WasiCtx;
@@ -12,7 +12,7 @@ use crate::fs;
 /// Bytes `blocking-write-and-flush` takes at most, as the interface specifies.
 pub(super) const BLOCKING_WRITE_MAX: u64 = 4096;
 
-pub(super) const ERROR: Defs = &[("[method]error.to-debug-string", |c, _, a| {
+pub(super) const ERROR: Defs = &[("[method]error.to-debug-string", |c, a| {
     let rep = rep_at(a, 0);
     let (msg, _) =
         c.p2.errors
@@ -22,11 +22,11 @@ pub(super) const ERROR: Defs = &[("[method]error.to-debug-string", |c, _, a| {
 })];
 
 pub(super) const POLL: Defs = &[
-    ("[method]pollable.ready", |c, _, a| {
+    ("[method]pollable.ready", |c, a| {
         let p = pollable(c, rep_at(a, 0), "pollable.ready")?;
         Ok(Some(Val::Bool(is_ready(p, Instant::now()))))
     }),
-    ("[method]pollable.block", |c, _, a| {
+    ("[method]pollable.block", |c, a| {
         let p = pollable(c, rep_at(a, 0), "pollable.block")?;
         wait_until(p);
         Ok(None)
@@ -36,35 +36,35 @@ pub(super) const POLL: Defs = &[
 
 pub(super) const STREAMS: Defs = &[
     // `read`, `blocking-read`, `write` and `blocking-write-and-flush` are flat: see `flat.rs`.
-    ("[method]input-stream.skip", |c, _, a| {
+    ("[method]input-stream.skip", |c, a| {
         skip(c, a, "input-stream.skip")
     }),
-    ("[method]input-stream.blocking-skip", |c, _, a| {
+    ("[method]input-stream.blocking-skip", |c, a| {
         skip(c, a, "input-stream.blocking-skip")
     }),
     ("[method]input-stream.subscribe", subscribe),
     ("[method]output-stream.check-write", check_write),
-    ("[method]output-stream.flush", |c, _, a| {
+    ("[method]output-stream.flush", |c, a| {
         flush(c, rep_at(a, 0), "output-stream.flush")
     }),
-    ("[method]output-stream.blocking-flush", |c, _, a| {
+    ("[method]output-stream.blocking-flush", |c, a| {
         flush(c, rep_at(a, 0), "output-stream.blocking-flush")
     }),
     ("[method]output-stream.subscribe", subscribe),
-    ("[method]output-stream.write-zeroes", |c, _, a| {
+    ("[method]output-stream.write-zeroes", |c, a| {
         zeroes(c, a, None, "output-stream.write-zeroes")
     }),
     (
         "[method]output-stream.blocking-write-zeroes-and-flush",
-        |c, _, a| {
+        |c, a| {
             let func = "output-stream.blocking-write-zeroes-and-flush";
             zeroes(c, a, Some(BLOCKING_WRITE_MAX), func)
         },
     ),
-    ("[method]output-stream.splice", |c, _, a| {
+    ("[method]output-stream.splice", |c, a| {
         splice(c, a, "output-stream.splice")
     }),
-    ("[method]output-stream.blocking-splice", |c, _, a| {
+    ("[method]output-stream.blocking-splice", |c, a| {
         splice(c, a, "output-stream.blocking-splice")
     }),
 ];
@@ -93,7 +93,7 @@ fn wait_until(p: Pollable) {
 }
 
 /// Waits until one of the pollables is ready; returns the indices of all ready ones.
-fn poll(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, Error> {
+fn poll(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
     let Some(Val::List(items)) = a.first() else {
         return Ok(Some(Val::List(Vec::new())));
     };
@@ -127,7 +127,7 @@ fn poll(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, E
 }
 
 /// Streams on blocking host I/O are always ready.
-fn subscribe(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, Error> {
+fn subscribe(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
     let rep = rep_at(a, 0);
     c.p2.streams
         .get(rep)
@@ -202,7 +202,7 @@ pub(super) fn read_bytes(
 }
 
 /// How many bytes the next write may carry: the policy's bound on one write.
-fn check_write(c: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val]) -> Result<Option<Val>, Error> {
+fn check_write(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
     let permit = u64::from(c.limits.max_write_bytes);
     match stream(c, rep_at(a, 0), "output-stream.check-write")? {
         Stream::Closed => Ok(closed()),

@@ -13,19 +13,19 @@ mod io;
 mod random;
 mod state;
 
-use std::sync::{Arc, Mutex};
-
-use wasmbed::{Error, HostCx, Linker, Val};
+use wasmbed::{Error, Linker, Val};
 
 use crate::ctx::WasiCtx;
+use crate::policy::{Grant, Grants};
+use crate::GetCtx;
 
 pub(crate) use state::{Pollable, Stream, P2};
 
 /// The WASI version whose WIT (`wit/deps/`) these interfaces implement; any `0.2.x` links.
 pub const VERSION: &str = "0.2.12";
 
-/// One function: the instance's context, the calling guest, the lifted arguments.
-type Impl = fn(&mut WasiCtx, &mut HostCx<'_>, &[Val]) -> Result<Option<Val>, Error>;
+/// One function: the instance's context and the lifted arguments.
+type Impl = fn(&mut WasiCtx, &[Val]) -> Result<Option<Val>, Error>;
 
 /// What the guest dropping a resource's last `own` handle does to the context.
 type Dtor = fn(&mut WasiCtx, u32);
@@ -38,98 +38,82 @@ fn iface(name: &str) -> String {
     format!("wasi:{name}@{VERSION}")
 }
 
-/// Defines WASI 0.2 in `linker`, statically denying what the context's policy does not grant.
-pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
-    let (clocks_ok, random_ok) = {
-        let c = ctx.lock().unwrap_or_else(|e| e.into_inner());
-        (c.clocks, c.random)
-    };
-    let groups: [(&str, Defs, bool, &str); 19] = [
-        ("cli/environment", cli::ENVIRONMENT, true, ""),
-        ("cli/exit", cli::EXIT, true, ""),
-        ("cli/stdin", cli::STDIN, true, ""),
-        ("cli/stdout", cli::STDOUT, true, ""),
-        ("cli/stderr", cli::STDERR, true, ""),
-        ("cli/terminal-stdin", cli::TERMINAL_STDIN, true, ""),
-        ("cli/terminal-stdout", cli::TERMINAL_STDOUT, true, ""),
-        ("cli/terminal-stderr", cli::TERMINAL_STDERR, true, ""),
-        ("io/error", io::ERROR, true, ""),
-        ("io/poll", io::POLL, true, ""),
-        ("io/streams", io::STREAMS, true, ""),
-        ("filesystem/types", filesystem::TYPES, true, ""),
-        ("filesystem/types", filesystem::DESCRIPTOR, true, ""),
-        ("filesystem/preopens", filesystem::PREOPENS, true, ""),
-        (
-            "clocks/monotonic-clock",
-            clocks::MONOTONIC,
-            clocks_ok,
-            "clocks",
-        ),
-        ("clocks/wall-clock", clocks::WALL, clocks_ok, "clocks"),
-        ("random/random", random::RANDOM, random_ok, "random"),
-        ("random/insecure", random::INSECURE, random_ok, "random"),
-        (
-            "random/insecure-seed",
-            random::INSECURE_SEED,
-            random_ok,
-            "random",
-        ),
-    ];
-    for (name, defs, granted, grant) in groups {
-        let name = iface(name);
-        if !granted {
-            let why = format!("it needs the `{grant}` grant, which the policy denies");
-            linker.deny_interface(&name, &why);
+/// Every interface's functions over `Val`s, with the grant each needs.
+const GROUPS: [(&str, Defs, Grant); 19] = [
+    ("cli/environment", cli::ENVIRONMENT, Grant::None),
+    ("cli/exit", cli::EXIT, Grant::None),
+    ("cli/stdin", cli::STDIN, Grant::None),
+    ("cli/stdout", cli::STDOUT, Grant::None),
+    ("cli/stderr", cli::STDERR, Grant::None),
+    ("cli/terminal-stdin", cli::TERMINAL_STDIN, Grant::None),
+    ("cli/terminal-stdout", cli::TERMINAL_STDOUT, Grant::None),
+    ("cli/terminal-stderr", cli::TERMINAL_STDERR, Grant::None),
+    ("io/error", io::ERROR, Grant::None),
+    ("io/poll", io::POLL, Grant::None),
+    ("io/streams", io::STREAMS, Grant::None),
+    ("filesystem/types", filesystem::TYPES, Grant::None),
+    ("filesystem/types", filesystem::DESCRIPTOR, Grant::None),
+    ("filesystem/preopens", filesystem::PREOPENS, Grant::None),
+    ("clocks/monotonic-clock", clocks::MONOTONIC, Grant::Clocks),
+    ("clocks/wall-clock", clocks::WALL, Grant::Clocks),
+    ("random/random", random::RANDOM, Grant::Random),
+    ("random/insecure", random::INSECURE, Grant::Random),
+    ("random/insecure-seed", random::INSECURE_SEED, Grant::Random),
+];
+
+/// The resources, all host-named: a rep is an index into the context's own tables.
+const DTORS: [(&str, &str, Dtor); 6] = [
+    (
+        "filesystem/types",
+        "descriptor",
+        filesystem::drop_descriptor,
+    ),
+    ("filesystem/types", "directory-entry-stream", |c, rep| {
+        c.p2.dir_streams.remove(rep);
+    }),
+    ("io/error", "error", |c, rep| {
+        c.p2.errors.remove(rep);
+    }),
+    ("io/poll", "pollable", |c, rep| {
+        c.p2.pollables.remove(rep);
+    }),
+    ("io/streams", "input-stream", |c, rep| {
+        c.p2.streams.remove(rep);
+    }),
+    ("io/streams", "output-stream", |c, rep| {
+        c.p2.streams.remove(rep);
+    }),
+];
+
+/// Defines WASI 0.2 in `linker`, denying the interfaces whose grant is not in `grants`.
+pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, grants: Grants, get: GetCtx<T>) {
+    for (name, defs, grant) in GROUPS {
+        let full = iface(name);
+        if let Some(g) = grant.missing(grants) {
+            linker.deny_interface(&full, &Grant::denied(g));
             continue;
         }
         for &(func, f) in defs {
-            let ctx = ctx.clone();
-            linker.func(&name, func, move |cx, args| {
-                let mut wasi = ctx.lock().unwrap_or_else(|e| e.into_inner());
-                f(&mut wasi, cx, args)
+            linker.func(&full, func, move |cx, args| {
+                let wasi = get(cx.data_mut());
+                if let Some(g) = grant.missing(wasi.grants()) {
+                    // The linker grants more than this instance's policy does, and
+                    // the interface has no error to say so: the guest stops here.
+                    let why = format!("the instance's policy denies the `{g}` grant");
+                    return Err(Error::guest_trap(&format!("{}#{func}", iface(name)), why));
+                }
+                f(wasi, args)
             });
         }
     }
-    let flat = [
-        ("io/streams", flat::STREAMS),
-        ("filesystem/types", flat::DESCRIPTOR),
-    ];
-    for (name, defs) in flat {
-        for &(func, f) in defs {
-            let ctx = ctx.clone();
-            linker.func_flat(&iface(name), func, move |cx, args, results| {
-                let mut wasi = ctx.lock().unwrap_or_else(|e| e.into_inner());
-                f(&mut wasi, cx, args, results)
-            });
-        }
+    for (name, func, f) in flat::defs::<T>() {
+        linker.func_flat(&iface(name), func, move |cx, args, results| {
+            f(cx, get, args, results)
+        });
     }
-    // The rep of every resource is an index into the context's own tables.
-    let dtors: [(&str, &str, Dtor); 6] = [
-        (
-            "filesystem/types",
-            "descriptor",
-            filesystem::drop_descriptor,
-        ),
-        ("filesystem/types", "directory-entry-stream", |c, rep| {
-            c.p2.dir_streams.remove(rep);
-        }),
-        ("io/error", "error", |c, rep| {
-            c.p2.errors.remove(rep);
-        }),
-        ("io/poll", "pollable", |c, rep| {
-            c.p2.pollables.remove(rep);
-        }),
-        ("io/streams", "input-stream", |c, rep| {
-            c.p2.streams.remove(rep);
-        }),
-        ("io/streams", "output-stream", |c, rep| {
-            c.p2.streams.remove(rep);
-        }),
-    ];
-    for (name, resource, dtor) in dtors {
-        let ctx = ctx.clone();
-        linker.resource(&iface(name), resource, move |_, rep| {
-            dtor(&mut ctx.lock().unwrap_or_else(|e| e.into_inner()), rep);
+    for (name, resource, dtor) in DTORS {
+        linker.resource(&iface(name), resource, move |cx, rep| {
+            dtor(get(cx.data_mut()), rep);
             Ok(())
         });
     }

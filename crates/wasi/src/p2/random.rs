@@ -1,6 +1,6 @@
 //! `wasi:random/random`, `insecure` and `insecure-seed`, from the host's generator.
 
-use wasmbed::{Error, HostCx, Val};
+use wasmbed::{Error, Val};
 
 use super::{bytes_val, u64_at, Defs};
 use crate::ctx::WasiCtx;
@@ -9,22 +9,18 @@ use crate::ctx::WasiCtx;
 const MAX_BYTES: u64 = 1 << 20;
 
 pub(super) const RANDOM: Defs = &[
-    ("get-random-bytes", |c, cx, a| {
-        bytes(c, cx, a, "get-random-bytes")
-    }),
-    ("get-random-u64", |_, _, _| Ok(Some(Val::U64(u64()?)))),
+    ("get-random-bytes", |c, a| bytes(c, a, "get-random-bytes")),
+    ("get-random-u64", |_, _| Ok(Some(Val::U64(u64()?)))),
 ];
 
 pub(super) const INSECURE: Defs = &[
-    ("get-insecure-random-bytes", |c, cx, a| {
-        bytes(c, cx, a, "get-insecure-random-bytes")
+    ("get-insecure-random-bytes", |c, a| {
+        bytes(c, a, "get-insecure-random-bytes")
     }),
-    ("get-insecure-random-u64", |_, _, _| {
-        Ok(Some(Val::U64(u64()?)))
-    }),
+    ("get-insecure-random-u64", |_, _| Ok(Some(Val::U64(u64()?)))),
 ];
 
-pub(super) const INSECURE_SEED: Defs = &[("insecure-seed", |_, _, _| {
+pub(super) const INSECURE_SEED: Defs = &[("insecure-seed", |_, _| {
     Ok(Some(Val::Tuple(vec![Val::U64(u64()?), Val::U64(u64()?)])))
 })];
 
@@ -40,7 +36,7 @@ fn u64() -> Result<u64, Error> {
     Ok(u64::from_le_bytes(b))
 }
 
-fn bytes(_: &mut WasiCtx, _: &mut HostCx<'_>, a: &[Val], func: &str) -> Result<Option<Val>, Error> {
+fn bytes(_: &mut WasiCtx, a: &[Val], func: &str) -> Result<Option<Val>, Error> {
     let len = u64_at(a, 0);
     if len > MAX_BYTES {
         return Err(Error::guest_trap(

@@ -6,14 +6,15 @@ mod misc;
 mod path;
 mod types;
 
-use std::sync::{Arc, Mutex};
-
 use wasmbed::engine::GuestAccess;
 use wasmbed::{Error, Linker};
 use wasmbed_abi::{FlatType, FlatVal};
 
-use crate::ctx::WasiCtx;
+use crate::ctx::{deny, WasiCtx};
 use crate::errno::Errno;
+pub(crate) use crate::policy::Grant;
+use crate::policy::Grants;
+use crate::GetCtx;
 use mem::Mem;
 
 /// The import module of preview 1.
@@ -50,28 +51,6 @@ pub(crate) type Ret = Result<(), Fail>;
 
 /// One preview 1 function: the context, the guest's memory, the flat arguments.
 pub(crate) type Impl = fn(&mut WasiCtx, &mut Mem<'_>, &[FlatVal]) -> Ret;
-
-/// A grant a function needs before it may even be linked.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Grant {
-    /// Nothing static: denials, if any, happen per call.
-    None,
-    /// The clocks.
-    Clocks,
-    /// Random numbers.
-    Random,
-}
-
-impl Grant {
-    /// The grant's name if it is needed but not given (`clocks`, `random`): the function is not linked.
-    pub(crate) fn missing(self, clocks: bool, random: bool) -> Option<&'static str> {
-        match self {
-            Grant::Clocks if !clocks => Some("clocks"),
-            Grant::Random if !random => Some("random"),
-            _ => None,
-        }
-    }
-}
 
 /// One function of the module: name, parameters (`i` = i32, `I` = i64), grant, implementation.
 pub(crate) type Def = (&'static str, &'static str, Grant, Impl);
@@ -112,22 +91,21 @@ pub(crate) fn invoke(
     }
 }
 
-/// Defines every preview 1 function the context's policy allows in `linker`.
-pub(crate) fn add(linker: &mut Linker, ctx: &Arc<Mutex<WasiCtx>>) {
-    let (clocks, random) = {
-        let c = ctx.lock().unwrap_or_else(|e| e.into_inner());
-        (c.clocks, c.random)
-    };
+/// Defines every preview 1 function in `linker`, denying those whose grant is not in `grants`.
+pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, grants: Grants, get: GetCtx<T>) {
     for &(name, sig, grant, f) in all() {
-        if let Some(g) = grant.missing(clocks, random) {
-            let why = format!("it needs the `{g}` grant, which the policy denies");
-            linker.deny_core(MODULE, name, &why);
+        if let Some(g) = grant.missing(grants) {
+            linker.deny_core(MODULE, name, &Grant::denied(g));
             continue;
         }
-        let ctx = ctx.clone();
-        let call = move |access: &mut dyn GuestAccess, args: &[FlatVal], out: &mut [FlatVal]| {
-            let mut wasi = ctx.lock().unwrap_or_else(|e| e.into_inner());
-            let errno = invoke(&mut wasi, access.memory_and_state().0, name, f, args)?;
+        let call = move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], out: &mut [FlatVal]| {
+            let (memory, _, data) = access.parts();
+            let wasi = get(data);
+            let errno = match grant.missing(wasi.grants()) {
+                // The linker grants more than this instance's policy does.
+                Some(g) => deny(name, &format!("no `{g}` grant"), Errno::Notcapable),
+                None => invoke(wasi, memory, name, f, args)?,
+            };
             if let Some(slot) = out.first_mut() {
                 *slot = FlatVal::I32(errno.raw());
             }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use wasmbed::{Guest, Limits, Linker, Wasmi, World};
-use wasmbed_wasi::{Capture, Policy};
+use wasmbed_wasi::{Capture, Policy, WasiCtx};
 
 /// The guests' directory.
 pub(crate) fn guests() -> PathBuf {
@@ -72,9 +72,10 @@ pub(crate) fn wasmbed(name: &str, input: &Input, dir: &Path) -> Outcome {
         policy = policy.allow_clocks().allow_random();
     }
     let guest = Guest::new(&Wasmi::new(), &wasm, World::empty(name)).unwrap();
+    let mut linker = Linker::new();
+    wasmbed_wasi::add_to_linker(&mut linker, policy.grants(), |c: &mut WasiCtx| c);
     let ctx = policy.build().unwrap();
-    let (mut inst, _) =
-        wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    let mut inst = linker.instantiate(&guest, ctx, Limits::default()).unwrap();
     let code = match inst.call_core("_start") {
         Ok(()) => 0,
         Err(e) => e.exit_code().unwrap_or_else(|| panic!("{name}: {e}")),

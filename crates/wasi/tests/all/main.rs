@@ -1,6 +1,7 @@
 //! wasmbed-wasi's integration tests: C programs on wasmbed, wasmtime and natively; malicious guests.
 
 mod harness;
+mod instances;
 mod malicious;
 mod mixed;
 mod p2;

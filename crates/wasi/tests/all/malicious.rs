@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use wasmbed::{Guest, Limits, Linker, Wasmi, World};
-use wasmbed_wasi::{Capture, Policy};
+use wasmbed::{Guest, Limits, Wasmi, World};
+use wasmbed_wasi::{Capture, Policy, WasiCtx};
 
 use crate::harness::{guests, snapshot};
 
@@ -30,8 +30,7 @@ fn run_on_wasmbed(wasm: &[u8], root: &Path) -> Vec<u8> {
         .build()
         .unwrap();
     let guest = Guest::new(&Wasmi::new(), wasm, World::empty("escape")).unwrap();
-    let (mut inst, _) =
-        wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&guest, ctx, Limits::default()).unwrap();
     let r = inst.call_core("_start");
     assert!(
         r.is_ok() || r.as_ref().err().and_then(|e| e.exit_code()) == Some(0),
@@ -210,9 +209,9 @@ fn wat_guest(body: &str) -> Guest<Wasmi> {
 fn instance(
     guest: &Guest<Wasmi>,
     policy: Policy,
-) -> Result<wasmbed::Instance<Wasmi>, wasmbed::Error> {
+) -> Result<wasmbed::Instance<Wasmi, WasiCtx>, wasmbed::Error> {
     let ctx = policy.build().unwrap();
-    wasmbed_wasi::instantiate(guest, &mut Linker::new(), ctx, Limits::default()).map(|r| r.0)
+    wasmbed_wasi::instantiate(guest, ctx, Limits::default())
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmbed::{Guest, Limits, Linker, Wasmi};
+use wasmbed::{Guest, Limits, Wasmi};
 use wasmbed_wasi::{Capture, Policy};
 
 use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
@@ -78,13 +78,12 @@ fn on_wasmbed(dir: &Path) -> (Outcome, usize) {
         .max_open_fds(MAX_OPEN_FDS)
         .build()
         .unwrap();
-    let (mut inst, ctx) =
-        wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&guest, ctx, Limits::default()).unwrap();
     let code = match inst.call_core("_start") {
         Ok(()) => 0,
         Err(e) => e.exit_code().unwrap_or_else(|| panic!("{e}")),
     };
-    let open = ctx.lock().unwrap().open_fds();
+    let open = inst.data().open_fds();
     (outcome(out.contents(), err.contents(), code, dir), open)
 }
 
@@ -211,13 +210,7 @@ fn a_preview1_call_from_realloc_traps_instead_of_deadlocking() {
         .stdout(wasmbed_wasi::Capture::new())
         .build()
         .unwrap();
-    let (mut inst, _) = wasmbed_wasi::instantiate(
-        &guest,
-        &mut wasmbed::Linker::new(),
-        ctx,
-        wasmbed::Limits::default(),
-    )
-    .unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&guest, ctx, wasmbed::Limits::default()).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let r = inst.call_core("_start").map_err(|e| e.to_string());

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
+use wasmbed::{Guest, Limits, Val, Wasmi};
 use wasmbed_wasi::{Capture, Policy};
 
 use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
@@ -55,8 +55,7 @@ fn on_wasmbed(dir: &Path) -> Outcome {
     let (out, err) = (Capture::new(), Capture::new());
     let ctx = policy(&out, &err, dir).build().unwrap();
     let g = guest(&wasm());
-    let (mut inst, _) =
-        wasmbed_wasi::instantiate(&g, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&g, ctx, Limits::default()).unwrap();
     let code = match inst.call(RUN, &[]) {
         Ok(Some(Val::Result(Ok(_)))) => 0,
         Ok(_) => 1,
@@ -173,7 +172,7 @@ fn every_function_of_the_hosted_interfaces_links() {
         "the dummy imports every function and resource drop: {n}"
     );
     let ctx = Policy::new().allow_clocks().allow_random().build().unwrap();
-    wasmbed_wasi::instantiate(&g, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    wasmbed_wasi::instantiate(&g, ctx, Limits::default()).unwrap();
 }
 
 #[test]
@@ -181,7 +180,7 @@ fn denied_clocks_are_a_link_error_naming_the_grant() {
     let (wasm, world) = every_import();
     let g = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
     let ctx = Policy::new().allow_random().build().unwrap();
-    let e = wasmbed_wasi::instantiate(&g, &mut Linker::new(), ctx, Limits::default())
+    let e = wasmbed_wasi::instantiate(&g, ctx, Limits::default())
         .map(|_| ())
         .unwrap_err()
         .to_string();

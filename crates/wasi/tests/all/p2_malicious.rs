@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
+use wasmbed::{Guest, Limits, Val, Wasmi};
 use wasmbed_wasi::{Capture, Policy};
 
 use crate::harness::{run_component, wit_world};
@@ -72,8 +72,7 @@ fn on_wasmbed(wasm: &[u8], world: wasmbed::World, root: &Path) -> Run {
         .build()
         .unwrap();
     let g = Guest::new(&Wasmi::new(), wasm, world).unwrap();
-    let (mut inst, _) =
-        wasmbed_wasi::instantiate(&g, &mut Linker::new(), ctx, Limits::default()).unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&g, ctx, Limits::default()).unwrap();
     let r = match inst.call(RUN, &[]) {
         Ok(Some(Val::Result(Ok(_)))) => Ok(()),
         Ok(other) => Err(format!("run returned {other:?}")),

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
-use wasmbed::{Guest, Instance, Limits, Linker, Wasmi, World};
-use wasmbed_wasi::{Capture, Policy};
+use wasmbed::{Guest, Instance, Limits, Wasmi, World};
+use wasmbed_wasi::{Capture, Policy, WasiCtx};
 
 const INSIDE: &str = "inside!";
 const OUTSIDE: &str = "OUTSIDE-SECRET";
@@ -59,15 +59,13 @@ fn guest(exports: &str) -> Guest<Wasmi> {
     Guest::new(&Wasmi::new(), &wasm, World::empty("race")).unwrap()
 }
 
-fn instance(guest: &Guest<Wasmi>, root: &Path, out: &Capture) -> Instance<Wasmi> {
+fn instance(guest: &Guest<Wasmi>, root: &Path, out: &Capture) -> Instance<Wasmi, WasiCtx> {
     let ctx = Policy::new()
         .stdout(out.clone())
         .preopen_dir(root.join("box"), ".", false)
         .build()
         .unwrap();
-    wasmbed_wasi::instantiate(guest, &mut Linker::new(), ctx, Limits::default())
-        .unwrap()
-        .0
+    wasmbed_wasi::instantiate(guest, ctx, Limits::default()).unwrap()
 }
 
 /// The 4-byte reports on stdout.
