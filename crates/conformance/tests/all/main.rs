@@ -1,5 +1,6 @@
 //! wasmbed against wasmtime's component runtime, one behaviour per file.
 
+mod bindgen;
 mod cm32;
 mod convert;
 mod resources;
