@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use wasmbed::{Limits, Linker, Val, Wasmi};
+use wasmbed::{Limits, Val, Wasmi};
+use wasmbed_wasi::Policy;
 
 use crate::guest::{load, WorldArgs};
 use crate::wasi_args::{command_guest, WasiArgs};
@@ -46,20 +47,15 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         ..Limits::default()
     };
     let file = args.file.display().to_string();
-    let (mut instance, wasi) = if wasmbed_wasi::imports_wasi(&guest) {
-        let ctx = args
-            .wasi
-            .context(&args.file)
-            .with_context(|| file.clone())?;
-        let (i, c) = wasmbed_wasi::instantiate(&guest, &mut Linker::new(), ctx, limits)
-            .with_context(|| file.clone())?;
-        (i, Some(c))
+    // A guest importing no WASI gets a context granting nothing, which no import reaches.
+    let ctx = if wasmbed_wasi::imports_wasi(&guest) {
+        args.wasi.context(&args.file)
     } else {
-        let i = Linker::new()
-            .instantiate(&guest, limits)
-            .with_context(|| file.clone())?;
-        (i, None)
+        Policy::new().build().map_err(Into::into)
     };
+    let ctx = ctx.with_context(|| file.clone())?;
+    let mut instance =
+        wasmbed_wasi::instantiate(&guest, ctx, limits).with_context(|| file.clone())?;
     let command = match (&args.invoke, guest.world().exports.is_empty()) {
         (None, true) => Some(Command::Start),
         (None, false) => instance.func_type(RUN).is_some().then_some(Command::Run),
@@ -73,9 +69,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
                 .call(RUN, &[])
                 .map(|v| matches!(v, Some(Val::Result(Ok(_))))),
         };
-        if let Some(c) = wasi {
-            c.lock().unwrap_or_else(|e| e.into_inner()).flush();
-        }
+        instance.data_mut().flush();
         return match r {
             Ok(true) => Ok(ExitCode::SUCCESS),
             Ok(false) => Ok(ExitCode::FAILURE),
