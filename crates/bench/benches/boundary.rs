@@ -2,6 +2,10 @@
 //! component runtime, same guest, one run:
 //! `cargo bench -p wasmbed-bench --bench boundary`.
 //!
+//! `raw-wasmi` is the floor: the same core module on wasmi alone, host
+//! functions linked with wasmi's own `Linker::func_wrap` doing the same work,
+//! exports called through wasmi `TypedFunc`s; what wasmbed adds is the gap.
+//!
 //! Import crossings are measured by a guest loop of `N` calls, so per call is
 //! the figure divided by `N`; the export is called from the host each time.
 
@@ -10,13 +14,24 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use wasmbed::Val;
-use wasmbed_bench::{wasmbed_instance, wasmtime_instance};
+use wasmbed_bench::{raw_wasmi_instance, wasmbed_instance, wasmtime_instance};
 
 const N: u32 = 1000;
 
 fn bench(c: &mut Criterion) {
     let mut wb = wasmbed_instance();
     let (mut store, wt) = wasmtime_instance();
+    let (mut raw_store, raw) = raw_wasmi_instance();
+    let raw_func = |name: &str| {
+        raw.get_typed_func::<u32, u32>(&raw_store, name)
+            .expect("raw export")
+    };
+    let (raw_loop_f, raw_g) = (raw_func("cm32p2||loop-f"), raw_func("cm32p2||g"));
+    let raw_unit = |name: &str| {
+        raw.get_typed_func::<u32, ()>(&raw_store, name)
+            .expect("raw export")
+    };
+    let (raw_loop_s, raw_loop_l) = (raw_unit("cm32p2||loop-s"), raw_unit("cm32p2||loop-l"));
 
     let mut g = c.benchmark_group("import f(u32)->u32");
     g.throughput(Throughput::Elements(N.into()));
@@ -29,6 +44,10 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     g.bench_function("wasmtime", |b| {
         b.iter(|| f.call(&mut store, black_box((N,))).unwrap())
+    });
+    let f = raw_loop_f;
+    g.bench_function("raw-wasmi", |b| {
+        b.iter(|| f.call(&mut raw_store, black_box(N)).unwrap())
     });
     g.finish();
 
@@ -43,6 +62,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("wasmtime", |b| {
         b.iter(|| f.call(&mut store, black_box((N,))).unwrap())
     });
+    let f = raw_loop_s;
+    g.bench_function("raw-wasmi", |b| {
+        b.iter(|| f.call(&mut raw_store, black_box(N)).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("import f(list<u8> 4KiB)");
@@ -55,6 +78,10 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     g.bench_function("wasmtime", |b| {
         b.iter(|| f.call(&mut store, black_box((N,))).unwrap())
+    });
+    let f = raw_loop_l;
+    g.bench_function("raw-wasmi", |b| {
+        b.iter(|| f.call(&mut raw_store, black_box(N)).unwrap())
     });
     g.finish();
 
@@ -72,6 +99,10 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     g.bench_function("wasmtime", |b| {
         b.iter(|| f.call(&mut store, black_box((7,))).unwrap())
+    });
+    let f = raw_g;
+    g.bench_function("raw-wasmi", |b| {
+        b.iter(|| f.call(&mut raw_store, black_box(7)).unwrap())
     });
     g.finish();
 }
