@@ -140,9 +140,10 @@ impl Config {
             packages.push(pkg);
         }
         if let Some(src) = &self.inline {
-            let pkg = resolve
-                .push_str("inline.wit", src)
-                .map_err(|e| err(format!("failed to parse inline WIT: {}", chain(&e))))?;
+            let pkg = resolve.push_str("inline.wit", src).map_err(|e| {
+                let at = located(&resolve, e.downcast_ref(), e.downcast_ref());
+                err(format!("failed to parse inline WIT: {}{at}", chain(&e)))
+            })?;
             packages.push(pkg);
         }
         let world = resolve
@@ -164,6 +165,20 @@ fn where_(paths: &[String], inline: &Option<String>) -> String {
         parts.push("the inline WIT".into());
     }
     parts.join(", ")
+}
+
+/// ` (at file:line:col)` for a WIT error that knows where it is.
+fn located(
+    resolve: &Resolve,
+    parse: Option<&wit_parser::ParseError>,
+    semantic: Option<&wit_parser::ResolveError>,
+) -> String {
+    let span = match (parse, semantic) {
+        (Some(p), _) => p.kind().span(),
+        (None, Some(r)) => r.kind().span(),
+        (None, None) => return String::new(),
+    };
+    format!(" (at {})", resolve.source_map.render_location(span))
 }
 
 /// An error with its causes, on one line.

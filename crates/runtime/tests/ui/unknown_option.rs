@@ -1,0 +1,3 @@
+::wasmbed::bindgen!({ inline: "package a:b; world w {}", colour: true });
+
+fn main() {}
