@@ -1,7 +1,9 @@
 //! Runs `guests/cm32/calc.wasm` on a Cortex-M4 through wasmbed and wasmi:
 //! initialization, a string call through the host's `concat` (realloc,
-//! post-return), and a call with 17 spilled parameters. Prints the results
-//! over semihosting and exits with status 0 when they are right.
+//! post-return), and a call with 17 spilled parameters. The host and the calls
+//! go through bindings that `wasmbed::bindgen!` generates from the guest's WIT
+//! (no `Val`s); the host's state lives in the instance's host data. Prints the
+//! results over semihosting and exits with status 0 when they are right.
 #![no_std]
 #![no_main]
 
@@ -16,7 +18,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use linked_list_allocator::LockedHeap;
 use panic_halt as _;
-use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
+use wasmbed::{Guest, Limits, Linker, Wasmi};
 use wasmbed_abi::{FuncType, Type};
 use wasmbed_wit::world::{Function, Interface, InterfaceName, Item, World};
 
@@ -68,6 +70,56 @@ fn world() -> World {
     }
 }
 
+mod bindings {
+    ::wasmbed::bindgen!({ world: "calc", path: "../guests/cm32/calc.wit" });
+}
+
+use bindings::wasmbed::cm32::host::Host;
+
+/// The host's state, owned by the instance.
+#[derive(Default)]
+struct Device {
+    /// Host calls the guest made.
+    calls: u32,
+}
+
+impl Host for Device {
+    fn concat(&mut self, a: String, b: String) -> String {
+        self.calls += 1;
+        let mut s = a;
+        s.push_str(&b);
+        s
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sum17(
+        &mut self,
+        a0: u32,
+        a1: u32,
+        a2: u32,
+        a3: u32,
+        a4: u32,
+        a5: u32,
+        a6: u32,
+        a7: u32,
+        a8: u32,
+        a9: u32,
+        a10: u32,
+        a11: u32,
+        a12: u32,
+        a13: u32,
+        a14: u32,
+        a15: u32,
+        a16: i64,
+    ) -> u64 {
+        self.calls += 1;
+        let small = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15];
+        small
+            .iter()
+            .fold(a16 as u64, |sum, x| sum.wrapping_add(u64::from(*x)))
+    }
+}
+
 fn fail(why: &str) -> ! {
     hprintln!("firmware: {}", why);
     debug::exit(debug::EXIT_FAILURE);
@@ -83,54 +135,34 @@ fn main() -> ! {
     let engine = Wasmi::new();
     let guest = Guest::new(&engine, GUEST, world())
         .unwrap_or_else(|_| fail("guest does not fit its world"));
-    let mut linker = Linker::new();
-    linker
-        .func("wasmbed:cm32/host@0.1.0", "concat", |_, args| match args {
-            [Val::String(a), Val::String(b)] => {
-                let mut s = String::from(a.as_str());
-                s.push_str(b);
-                Ok(Some(Val::String(s)))
-            }
-            _ => Err(wasmbed::Error::host("concat")),
-        })
-        .func("wasmbed:cm32/host@0.1.0", "sum17", |_, args| {
-            let mut sum = 0u64;
-            for a in args {
-                sum = sum.wrapping_add(match a {
-                    Val::U32(x) => u64::from(*x),
-                    Val::S64(x) => *x as u64,
-                    _ => 0,
-                });
-            }
-            Ok(Some(Val::U64(sum)))
-        });
+    let mut linker: Linker<Device> = Linker::new();
+    bindings::Calc::add_to_linker(&mut linker, |d: &mut Device| d)
+        .unwrap_or_else(|_| fail("link"));
     let limits = Limits {
         max_memory_pages: 2,
         ..Limits::default()
     };
-    let mut inst = linker
-        .instantiate(&guest, (), limits)
+    let (calc, mut inst) = bindings::Calc::instantiate(&linker, &guest, Device::default(), limits)
         .unwrap_or_else(|_| fail("instantiate"));
     hprintln!(
         "heap in use after instantiation: {} bytes",
         HEAP.lock().used()
     );
 
-    let greet = inst.call(
-        "wasmbed:cm32/api@0.1.0#greet",
-        &[Val::String("cortex-m".into())],
+    let api = calc.wasmbed_cm32_api();
+    let greet = api.call_greet(&mut inst, "cortex-m");
+    let total = api.call_total(
+        &mut inst, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1,
     );
-    let mut args: Vec<Val> = (1..=16).map(Val::U32).collect();
-    args.push(Val::S64(-1));
-    let total = inst.call("wasmbed:cm32/api@0.1.0#total", &args);
-    let count = inst.call("count", &[]);
+    let count = calc.call_count(&mut inst);
     match (&greet, &total, &count) {
-        (Ok(Some(Val::String(g))), Ok(Some(Val::U64(t))), Ok(Some(Val::U32(c)))) => {
+        (Ok(g), Ok(t), Ok(c)) => {
             hprintln!("greet -> {}", g);
             hprintln!("total -> {}", t);
             hprintln!("count -> {}", c);
             hprintln!("heap in use after the calls: {} bytes", HEAP.lock().used());
-            if g == "hello, cortex-m" && *t == 136 && *c == 101 {
+            hprintln!("host calls -> {}", inst.data().calls);
+            if g == "hello, cortex-m" && *t == 136 && *c == 101 && inst.data().calls == 2 {
                 debug::exit(debug::EXIT_SUCCESS);
             }
             fail("unexpected results")
