@@ -44,7 +44,7 @@ pub use compose::{
     typecheck_variant, CaseLift, CaseLoad, Check, Fields,
 };
 
-pub use resource::{Resource, ResourceAny};
+pub use resource::Resource;
 
 /// What a type check needs to know of resources: their names and who implements them.
 pub trait ResourceNames {

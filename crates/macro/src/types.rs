@@ -45,9 +45,13 @@ impl Gen<'_> {
         let def = &self.resolve.types[id];
         if let (Some(name), false) = (&def.name, matches!(def.kind, TypeDefKind::Resource)) {
             let path = self.type_path(id, name, depth);
+            // As wasmtime: an export call borrows a named value that owns heap data.
+            if mode == Mode::Param && self.owns_heap(&Type::Id(id)) {
+                return Ok(quote!(&#path));
+            }
             return Ok(path);
         }
-        let owned = |t: &Type| self.rust_ty(t, depth, Mode::Owned);
+        let owned = |t: &Type| self.rust_ty(t, depth, mode);
         Ok(match &def.kind {
             TypeDefKind::Type(t) => self.rust_ty(t, depth, mode)?,
             TypeDefKind::Option(t) => {
@@ -64,7 +68,7 @@ impl Gen<'_> {
                 quote!((#(#ts,)*))
             }
             TypeDefKind::List(t) => {
-                let t = owned(t)?;
+                let t = self.rust_ty(t, depth, Mode::Owned)?;
                 match mode {
                     Mode::Param => quote!(&[#t]),
                     Mode::Owned => quote!(::wasmbed::__private::Vec<#t>),
@@ -74,6 +78,28 @@ impl Gen<'_> {
             TypeDefKind::Resource => self.handle_ty(id, depth),
             other => return Err(self.unsupported(other.as_str())),
         })
+    }
+
+    /// Whether values of `ty` own heap data (a string or list somewhere inside).
+    pub(crate) fn owns_heap(&self, ty: &Type) -> bool {
+        let Type::Id(id) = ty else {
+            return matches!(ty, Type::String);
+        };
+        match &self.resolve.types[*id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().any(|f| self.owns_heap(&f.ty)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .any(|c| c.ty.as_ref().is_some_and(|t| self.owns_heap(t))),
+            TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.owns_heap(t)),
+            TypeDefKind::Option(t) | TypeDefKind::Type(t) => self.owns_heap(t),
+            TypeDefKind::Result(r) => {
+                r.ok.as_ref().is_some_and(|t| self.owns_heap(t))
+                    || r.err.as_ref().is_some_and(|t| self.owns_heap(t))
+            }
+            TypeDefKind::List(_) => true,
+            _ => false,
+        }
     }
 
     /// `Resource<R>` for a resource the host implements, `ResourceAny` for one the guest implements.
@@ -138,9 +164,10 @@ impl Gen<'_> {
                     .collect::<syn::Result<Vec<_>>>()?;
                 let field_docs = r.fields.iter().map(|f| docs(&f.docs.contents));
                 let what = format!("record `{wit_name}`");
+                let copy = (!self.owns_heap(&Type::Id(id))).then(|| quote!(Copy,));
                 Ok(quote! {
                     #doc
-                    #[derive(Clone, Debug, PartialEq #(, #extra)*)]
+                    #[derive(Clone, #copy Debug, PartialEq #(, #extra)*)]
                     pub struct #name { #( #field_docs pub #names: #tys, )* }
 
                     impl ::wasmbed::__private::ComponentType for #name {
@@ -410,6 +437,10 @@ impl Gen<'_> {
         docs: TokenStream,
     ) -> syn::Result<TokenStream> {
         let extra = &self.config.derives;
+        let plain = cases
+            .iter()
+            .all(|(_, t)| t.as_ref().is_none_or(|t| !self.owns_heap(t)));
+        let copy = plain.then(|| quote!(Copy,));
         let idents: Vec<_> = cases.iter().map(|(n, _)| camel(n)).collect();
         let wit: Vec<_> = cases.iter().map(|(n, _)| n.as_str()).collect();
         let payloads = cases
@@ -456,7 +487,7 @@ impl Gen<'_> {
         });
         Ok(quote! {
             #docs
-            #[derive(Clone, Debug, PartialEq #(, #extra)*)]
+            #[derive(Clone, #copy Debug, PartialEq #(, #extra)*)]
             pub enum #name { #( #decl, )* }
 
             impl #name {

@@ -175,12 +175,12 @@ fn generated_bindings_and_host_data_allocate_nothing_per_call() {
     let api = b.test_alloc_api();
     let p = Pt { x: 1, y: 5 };
     for _ in 0..10 {
-        api.call_bump(&mut inst, p.clone()).unwrap();
+        api.call_bump(&mut inst, p).unwrap();
     }
     let before = allocated();
     let mut last = Pt { x: 0, y: 0 };
     for _ in 0..1000 {
-        last = api.call_bump(&mut inst, p.clone()).unwrap();
+        last = api.call_bump(&mut inst, p).unwrap();
     }
     let allocations = allocated() - before;
     assert_eq!(last, Pt { x: 2, y: 10 });

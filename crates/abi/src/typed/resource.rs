@@ -24,9 +24,6 @@ pub struct Resource<R: ?Sized> {
     _r: PhantomData<fn() -> R>,
 }
 
-/// A resource handle whose Rust marker does not matter (a resource the guest implements, say).
-pub type ResourceAny = Resource<dyn core::any::Any>;
-
 impl<R: ?Sized> Resource<R> {
     /// An owned handle to rep `rep`: passing it moves it to the guest.
     pub const fn new_own(rep: u32) -> Resource<R> {
@@ -95,7 +92,11 @@ impl<R: ?Sized> ComponentType for Resource<R> {
 }
 
 impl<R: ?Sized> Resource<R> {
-    fn from_guest(cx: &mut LiftCx<'_, '_>, ty: &Type, handle: u32) -> Result<Resource<R>, Trap> {
+    pub(crate) fn from_guest(
+        cx: &mut LiftCx<'_, '_>,
+        ty: &Type,
+        handle: u32,
+    ) -> Result<Resource<R>, Trap> {
         match ty {
             Type::Own(id) => Ok(Resource::new_own(cx.handles().lift_own(*id, handle)?)),
             Type::Borrow(id) => Ok(Resource::new_borrow(cx.handles().lift_borrow(*id, handle)?)),

@@ -696,44 +696,45 @@ mod on_wasmbed {
         pub(crate) inst: ::wasmbed::Instance<::wasmbed::Wasmi, HostState>,
     }
 
-    /// Each export with owned arguments, as `drive` calls it.
+    /// Each export with owned arguments, as `drive` calls it; `$pass` lends
+    /// them as the generated signature wants (the same on both generators).
     macro_rules! by_value {
-        ($($f:ident($t:ty) -> $r:ty = $call:ident;)*) => {
+        ($($f:ident($t:ty) -> $r:ty = $call:ident, |$a:ident| $pass:expr;)*) => {
             impl Side {
-                $(pub(crate) fn $f(&mut self, a: $t) -> R<$r> {
-                    self.b.wasmbed_types_api().$call(&mut self.inst, a).map_err(crate::bindgen::trapped)
+                $(pub(crate) fn $f(&mut self, $a: $t) -> R<$r> {
+                    self.b.wasmbed_types_api().$call(&mut self.inst, $pass).map_err(crate::bindgen::trapped)
                 })*
             }
         };
     }
 
     by_value! {
-        echo_bool(bool) -> bool = call_echo_bool;
-        echo_s8(i8) -> i8 = call_echo_s8;
-        echo_u8(u8) -> u8 = call_echo_u8;
-        echo_s16(i16) -> i16 = call_echo_s16;
-        echo_u16(u16) -> u16 = call_echo_u16;
-        echo_s32(i32) -> i32 = call_echo_s32;
-        echo_u32(u32) -> u32 = call_echo_u32;
-        echo_s64(i64) -> i64 = call_echo_s64;
-        echo_u64(u64) -> u64 = call_echo_u64;
-        echo_f32(f32) -> f32 = call_echo_f32;
-        echo_f64(f64) -> f64 = call_echo_f64;
-        echo_char(char) -> char = call_echo_char;
-        echo_string(&str) -> String = call_echo_string;
-        echo_bytes(&[u8]) -> Vec<u8> = call_echo_bytes;
-        echo_list(&[u32]) -> Vec<u32> = call_echo_list;
-        echo_strings(&[String]) -> Vec<String> = call_echo_strings;
-        echo_point(Point) -> Point = call_echo_point;
-        echo_person(Person) -> Person = call_echo_person;
-        echo_tuple((u8, String, f64)) -> (u8, String, f64) = call_echo_tuple;
-        echo_shape(Shape) -> Shape = call_echo_shape;
-        echo_color(Color) -> Color = call_echo_color;
-        echo_perms(Perms) -> Perms = call_echo_perms;
-        echo_wide(Wide) -> Wide = call_echo_wide;
-        echo_option(Option<String>) -> Option<String> = call_echo_option;
-        echo_result(Result<u32, String>) -> Result<u32, String> = call_echo_result;
-        echo_unit_result(Result<(), Color>) -> Result<(), Color> = call_echo_unit_result;
+        echo_bool(bool) -> bool = call_echo_bool, |a| a;
+        echo_s8(i8) -> i8 = call_echo_s8, |a| a;
+        echo_u8(u8) -> u8 = call_echo_u8, |a| a;
+        echo_s16(i16) -> i16 = call_echo_s16, |a| a;
+        echo_u16(u16) -> u16 = call_echo_u16, |a| a;
+        echo_s32(i32) -> i32 = call_echo_s32, |a| a;
+        echo_u32(u32) -> u32 = call_echo_u32, |a| a;
+        echo_s64(i64) -> i64 = call_echo_s64, |a| a;
+        echo_u64(u64) -> u64 = call_echo_u64, |a| a;
+        echo_f32(f32) -> f32 = call_echo_f32, |a| a;
+        echo_f64(f64) -> f64 = call_echo_f64, |a| a;
+        echo_char(char) -> char = call_echo_char, |a| a;
+        echo_string(&str) -> String = call_echo_string, |a| a;
+        echo_bytes(&[u8]) -> Vec<u8> = call_echo_bytes, |a| a;
+        echo_list(&[u32]) -> Vec<u32> = call_echo_list, |a| a;
+        echo_strings(&[String]) -> Vec<String> = call_echo_strings, |a| a;
+        echo_point(Point) -> Point = call_echo_point, |a| a;
+        echo_person(Person) -> Person = call_echo_person, |a| &a;
+        echo_tuple((u8, String, f64)) -> (u8, String, f64) = call_echo_tuple, |a| (a.0, a.1.as_str(), a.2);
+        echo_shape(Shape) -> Shape = call_echo_shape, |a| &a;
+        echo_color(Color) -> Color = call_echo_color, |a| a;
+        echo_perms(Perms) -> Perms = call_echo_perms, |a| a;
+        echo_wide(Wide) -> Wide = call_echo_wide, |a| a;
+        echo_option(Option<String>) -> Option<String> = call_echo_option, |a| a.as_deref();
+        echo_result(Result<u32, String>) -> Result<u32, String> = call_echo_result, |a| a.as_ref().copied().map_err(String::as_str);
+        echo_unit_result(Result<(), Color>) -> Result<(), Color> = call_echo_unit_result, |a| a;
     }
 
     impl Side {
@@ -1202,19 +1203,10 @@ mod resources_on_wasmbed {
             Ok(self.arrived(m))
         }
 
-        /// No typed drop in the generated bindings: through the instance, by the world's resource index.
+        /// The host drops its own handle, as on wasmtime: the guest's destructor runs.
         pub(crate) fn counter_drop(&mut self, k: usize) -> Result<(), Trapped> {
             let c = self.counter(k)?;
-            let id = self
-                .inst
-                .world()
-                .resources
-                .iter()
-                .position(|r| r.name == "counter")
-                .ok_or(Trapped)?;
-            self.inst
-                .drop_resource(wasmbed_abi::ResourceId(id as u32), c.rep())
-                .map_err(super::trapped)
+            c.resource_drop(&mut self.inst).map_err(super::trapped)
         }
     }
 }

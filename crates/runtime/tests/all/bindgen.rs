@@ -219,7 +219,7 @@ fn every_type_kind_crosses_through_generated_bindings() {
         home: Some(Point { x: 3, y: -4 }),
     };
     assert_eq!(
-        api.call_echo_person(&mut inst, person.clone()).unwrap(),
+        api.call_echo_person(&mut inst, &person).unwrap(),
         Person {
             age: 41,
             tags: vec!["a".into(), "seen".into()],
@@ -228,8 +228,7 @@ fn every_type_kind_crosses_through_generated_bindings() {
         }
     );
     assert_eq!(
-        api.call_echo_tuple(&mut inst, (7, "tüple".into(), 2.5))
-            .unwrap(),
+        api.call_echo_tuple(&mut inst, (7, "tüple", 2.5)).unwrap(),
         (7, "TÜPLE".into(), -1.5)
     );
     for (given, back) in [
@@ -239,7 +238,7 @@ fn every_type_kind_crosses_through_generated_bindings() {
         (Shape::Named("four".into()), Shape::Big(4)),
         (Shape::Big(u64::MAX), Shape::None),
     ] {
-        assert_eq!(api.call_echo_shape(&mut inst, given).unwrap(), back);
+        assert_eq!(api.call_echo_shape(&mut inst, &given).unwrap(), back);
     }
     assert_eq!(
         api.call_echo_color(&mut inst, Color::Blue).unwrap(),
@@ -255,7 +254,7 @@ fn every_type_kind_crosses_through_generated_bindings() {
         Wide::B0 | Wide::B1 | Wide::B9
     );
     assert_eq!(
-        api.call_echo_option(&mut inst, Some("x".into())).unwrap(),
+        api.call_echo_option(&mut inst, Some("x")).unwrap(),
         Some("x!".into())
     );
     assert_eq!(
@@ -266,10 +265,7 @@ fn every_type_kind_crosses_through_generated_bindings() {
         api.call_echo_result(&mut inst, Ok(12)).unwrap(),
         Err("12".into())
     );
-    assert_eq!(
-        api.call_echo_result(&mut inst, Err("abc".into())).unwrap(),
-        Ok(2)
-    );
+    assert_eq!(api.call_echo_result(&mut inst, Err("abc")).unwrap(), Ok(2));
     assert_eq!(
         api.call_echo_unit_result(&mut inst, Ok(())).unwrap(),
         Err(Color::Blue)
@@ -443,5 +439,17 @@ fn resources_on_both_sides_through_generated_bindings() {
     let d = counter.call_constructor(&mut inst, 100).unwrap();
     let merged = counter.call_merge(&mut inst, c.borrowed(), d).unwrap();
     assert_eq!(counter.call_get(&mut inst, merged.borrowed()).unwrap(), 108);
+    // The host drops its own handles: the guest's destructor runs and reports through `dropped`.
+    let before = inst.data().dropped_counters.len();
+    merged.resource_drop(&mut inst).unwrap();
+    assert_eq!(inst.data().dropped_counters.len(), before + 1);
+    assert!(
+        merged.resource_drop(&mut inst).is_err(),
+        "a second drop is refused"
+    );
+    assert!(
+        c.borrowed().resource_drop(&mut inst).is_err(),
+        "a borrow is not dropped"
+    );
     assert!(inst.data().drops > 0, "the guest dropped host blobs");
 }
