@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
                     b: 2.5,
                     name: black_box(name).into(),
                 };
-                wb.call_echo_rec(&mut inst, r).unwrap()
+                wb.call_echo_rec(&mut inst, &r).unwrap()
             })
         });
         g.bench_function("wasmtime", |bn| {
@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function("wasmbed", |bn| {
             bn.iter(|| {
                 let v = b::V::Text(black_box(name).into());
-                wb.call_echo_v(&mut inst, v).unwrap()
+                wb.call_echo_v(&mut inst, &v).unwrap()
             })
         });
         g.bench_function("wasmtime", |bn| {

@@ -16,7 +16,7 @@ fn bindgen_guest_gives_the_same_results_on_both_runtimes() {
     let r = wb
         .call_echo_rec(
             &mut inst,
-            b::Rec {
+            &b::Rec {
                 a: 7,
                 b: -1.5,
                 name: "héllo".into(),
@@ -55,7 +55,7 @@ fn bindgen_guest_gives_the_same_results_on_both_runtimes() {
             t::V::Text("sixteen byte str".into()),
         ),
     ] {
-        let got = wb.call_echo_v(&mut inst, v.clone()).unwrap();
+        let got = wb.call_echo_v(&mut inst, &v).unwrap();
         assert_eq!(got, v);
         let tgot = wt.call_echo_v(&mut store, &w).unwrap();
         assert_eq!(format!("{tgot:?}"), format!("{w:?}"));
@@ -74,7 +74,7 @@ fn bindgen_guest_gives_the_same_results_on_both_runtimes() {
             t::Sv::Pair(t::Pt { x: 1, y: 2 }),
         ),
     ] {
-        assert_eq!(wb.call_echo_sv(&mut inst, v.clone()).unwrap(), v);
+        assert_eq!(wb.call_echo_sv(&mut inst, v).unwrap(), v);
         let tgot = wt.call_echo_sv(&mut store, w).unwrap();
         assert_eq!(format!("{tgot:?}"), format!("{w:?}"));
     }
