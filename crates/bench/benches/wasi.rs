@@ -4,9 +4,12 @@
 //!
 //! `bench_stdout` writes 1 MiB to stdout in 4 KiB `write`s; `bench_files`
 //! opens, reads and closes 1000 small files in a read-only preopen. Each
-//! module is compiled once; a `run` is what every fresh run costs (WASI
-//! context, instantiation, `_start`), `_start` is the guest alone on an
-//! instance made outside the timing. wasmtime-wasi runs twice: as configured
+//! module is compiled once and each runtime's preview 1 linker built once; a
+//! `run` is what every fresh run costs (WASI context, instantiation through
+//! the linker, `_start`), `_start` is the guest alone on an instance made
+//! outside the timing. The `instantiate` group is instantiation alone, of
+//! `bench_stdout` pre-linked once (`InstancePre` on both sides): a fresh WASI
+//! context, then the instance. wasmtime-wasi runs twice: as configured
 //! by default, and `on-thread` (`allow_blocking_current_thread`), where file
 //! I/O stays on the calling thread instead of tokio's blocking pool. Both
 //! sides write stdout into the same counting sink. Every run must exit 0 and
@@ -26,7 +29,7 @@ use criterion::{
     criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion, Throughput,
 };
 use wasmbed::{Guest, Instance, Limits, Linker, Wasmi, World};
-use wasmbed_wasi::Policy;
+use wasmbed_wasi::{Grants, Policy, WasiCtx};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
@@ -127,6 +130,19 @@ struct Workload {
     stdout: u64,
 }
 
+/// wasmbed's preview 1 linker, made once as an embedder would: each instance brings its own context.
+struct Wasmbed {
+    linker: Linker<WasiCtx>,
+}
+
+impl Wasmbed {
+    fn new() -> Wasmbed {
+        let mut linker = Linker::new();
+        wasmbed_wasi::add_preview1_to_linker(&mut linker, Grants::default(), |c| c);
+        Wasmbed { linker }
+    }
+}
+
 /// wasmtime's engine and a preview 1 linker, made once as an embedder would.
 struct Wasmtime {
     engine: wasmtime::Engine,
@@ -163,8 +179,18 @@ impl Workload {
         }
     }
 
-    /// A fresh wasmbed instance and its stdout.
-    fn wasmbed_instance(&self) -> (Instance<Wasmi>, Count) {
+    /// A fresh wasmbed instance, through the linker, and its stdout.
+    fn wasmbed_instance(&self, wb: &Wasmbed) -> (Instance<Wasmi, WasiCtx>, Count) {
+        let (ctx, out) = self.wasmbed_ctx();
+        let instance = wb
+            .linker
+            .instantiate(&self.wasmbed, ctx, Limits::default())
+            .unwrap_or_else(|e| panic!("wasmbed instantiates {}: {e}", self.name));
+        (instance, out)
+    }
+
+    /// A fresh wasmbed WASI context and its stdout.
+    fn wasmbed_ctx(&self) -> (WasiCtx, Count) {
         let out = Count::default();
         let mut policy = Policy::new()
             .arg(self.name)
@@ -174,14 +200,11 @@ impl Workload {
             policy = policy.preopen_dir(dir, ".", true);
         }
         let ctx = policy.build().expect("the preopened directory exists");
-        let (instance, _) =
-            wasmbed_wasi::instantiate(&self.wasmbed, &mut Linker::new(), ctx, Limits::default())
-                .unwrap_or_else(|e| panic!("wasmbed instantiates {}: {e}", self.name));
-        (instance, out)
+        (ctx, out)
     }
 
     /// Runs `_start` on wasmbed and checks the run.
-    fn wasmbed_start(&self, (mut instance, out): (Instance<Wasmi>, Count)) {
+    fn wasmbed_start(&self, (mut instance, out): (Instance<Wasmi, WasiCtx>, Count)) {
         let code = match instance.call_core("_start") {
             Ok(()) => 0,
             Err(e) => e
@@ -196,6 +219,20 @@ impl Workload {
     /// `on_thread` lets wasmtime-wasi do blocking file I/O on the calling
     /// thread instead of handing each operation to tokio's blocking pool.
     fn wasmtime_instance(&self, wt: &Wasmtime, on_thread: bool) -> WasmtimeRun {
+        let (ctx, out) = self.wasmtime_ctx(on_thread);
+        let mut store = wasmtime::Store::new(&wt.engine, ctx);
+        let instance = wt
+            .linker
+            .instantiate(&mut store, &self.wasmtime)
+            .unwrap_or_else(|e| panic!("wasmtime instantiates {}: {e}", self.name));
+        let start = instance
+            .get_typed_func::<(), ()>(&mut store, "_start")
+            .unwrap_or_else(|e| panic!("wasmtime {}: `_start`: {e}", self.name));
+        (store, start, out)
+    }
+
+    /// A fresh wasmtime-wasi preview 1 context with the same grants, and its stdout.
+    fn wasmtime_ctx(&self, on_thread: bool) -> (WasiP1Ctx, Count) {
         let out = Count::default();
         let mut b = wasmtime_wasi::WasiCtxBuilder::new();
         b.arg(self.name)
@@ -206,15 +243,7 @@ impl Workload {
             b.preopened_dir(dir, ".", wasmtime_wasi::FsPerms::ReadOnly)
                 .expect("the preopened directory exists");
         }
-        let mut store = wasmtime::Store::new(&wt.engine, b.build_p1());
-        let instance = wt
-            .linker
-            .instantiate(&mut store, &self.wasmtime)
-            .unwrap_or_else(|e| panic!("wasmtime instantiates {}: {e}", self.name));
-        let start = instance
-            .get_typed_func::<(), ()>(&mut store, "_start")
-            .unwrap_or_else(|e| panic!("wasmtime {}: `_start`: {e}", self.name));
-        (store, start, out)
+        (b.build_p1(), out)
     }
 
     /// Runs `_start` on wasmtime and checks the run.
@@ -261,13 +290,19 @@ fn measure<S>(
 
 /// Measures one workload on wasmbed, on wasmtime-wasi as configured by
 /// default, and on wasmtime-wasi allowed to do file I/O on the calling thread.
-fn compare(c: &mut Criterion, wt: &Wasmtime, w: &Workload, throughput: Throughput, samples: usize) {
+fn compare(
+    c: &mut Criterion,
+    (wb, wt): (&Wasmbed, &Wasmtime),
+    w: &Workload,
+    throughput: Throughput,
+    samples: usize,
+) {
     let mut g = c.benchmark_group(w.name);
     g.throughput(throughput).sample_size(samples);
     measure(
         &mut g,
         "wasmbed",
-        || w.wasmbed_instance(),
+        || w.wasmbed_instance(wb),
         |r| w.wasmbed_start(r),
     );
     measure(
@@ -285,11 +320,52 @@ fn compare(c: &mut Criterion, wt: &Wasmtime, w: &Workload, throughput: Throughpu
     g.finish();
 }
 
+/// Instantiation alone: `w` pre-linked once on each runtime, then per
+/// iteration a fresh WASI context and an instance of the pre-linked guest.
+fn instantiate(c: &mut Criterion, (wb, wt): (&Wasmbed, &Wasmtime), w: &Workload) {
+    let ours = wb
+        .linker
+        .instantiate_pre(&w.wasmbed)
+        .unwrap_or_else(|e| panic!("wasmbed pre-links {}: {e}", w.name));
+    let theirs = wt
+        .linker
+        .instantiate_pre(&w.wasmtime)
+        .unwrap_or_else(|e| panic!("wasmtime pre-links {}: {e}", w.name));
+    let wasmbed_new = || {
+        let (ctx, out) = w.wasmbed_ctx();
+        let instance = ours
+            .instantiate(ctx, Limits::default())
+            .unwrap_or_else(|e| panic!("wasmbed instantiates {}: {e}", w.name));
+        (instance, out)
+    };
+    let wasmtime_new = || {
+        let (ctx, out) = w.wasmtime_ctx(false);
+        let mut store = wasmtime::Store::new(&wt.engine, ctx);
+        let instance = theirs
+            .instantiate(&mut store)
+            .unwrap_or_else(|e| panic!("wasmtime instantiates {}: {e}", w.name));
+        (store, instance, out)
+    };
+    // Each side's instance runs correctly once before it is timed.
+    w.wasmbed_start(wasmbed_new());
+    let (mut store, instance, out) = wasmtime_new();
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .unwrap_or_else(|e| panic!("wasmtime {}: `_start`: {e}", w.name));
+    w.wasmtime_start((store, start, out));
+
+    let mut g = c.benchmark_group("instantiate");
+    g.bench_function(format!("wasmbed {}", w.name), |b| b.iter(wasmbed_new));
+    g.bench_function(format!("wasmtime {}", w.name), |b| b.iter(wasmtime_new));
+    g.finish();
+}
+
 fn bench(c: &mut Criterion) {
-    let wt = Wasmtime::new();
+    let (wb, wt) = (Wasmbed::new(), Wasmtime::new());
 
     let stdout = Workload::new(&wt, "bench_stdout", None, STDOUT_BYTES);
-    compare(c, &wt, &stdout, Throughput::Bytes(STDOUT_BYTES), 50);
+    instantiate(c, (&wb, &wt), &stdout);
+    compare(c, (&wb, &wt), &stdout, Throughput::Bytes(STDOUT_BYTES), 50);
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     for i in 0..FILES {
@@ -298,7 +374,13 @@ fn bench(c: &mut Criterion) {
     }
     let done = format!("{FILES} files\n");
     let files = Workload::new(&wt, "bench_files", Some(dir.path()), done.len() as u64);
-    compare(c, &wt, &files, Throughput::Elements(FILES.into()), 20);
+    compare(
+        c,
+        (&wb, &wt),
+        &files,
+        Throughput::Elements(FILES.into()),
+        20,
+    );
 }
 
 criterion_group! {

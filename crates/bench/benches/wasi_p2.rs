@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wasmbed::{Guest, Limits, Linker, Wasmi};
+use wasmbed::{Guest, Limits, Wasmi};
 use wasmbed_wasi::Policy;
 
 const WAT: &str = r#"(module
@@ -70,9 +70,7 @@ fn stdout(c: &mut Criterion) {
     ] {
         let out = Count::default();
         let ctx = Policy::new().stdout(out.clone()).build().expect("policy");
-        let (mut inst, _) =
-            wasmbed_wasi::instantiate(&g, &mut Linker::new(), ctx, Limits::default())
-                .expect("instantiates");
+        let mut inst = wasmbed_wasi::instantiate(&g, ctx, Limits::default()).expect("instantiates");
         group.bench_function(label, |b| {
             b.iter(|| inst.call_core(export).expect("the guest writes 1 MiB"))
         });
