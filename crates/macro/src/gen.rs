@@ -305,6 +305,25 @@ impl Gen<'_> {
         Ok(quote!(#docs fn #method(&mut self, #(#params),*) -> #ret))
     }
 
+    /// Numbered names (`p0`, `arg0`, …) and Rust types for `f`'s parameters.
+    fn params(
+        &self,
+        f: &Func<'_>,
+        prefix: &str,
+        depth: usize,
+        mode: Mode,
+    ) -> syn::Result<(Vec<Ident>, Vec<TokenStream>)> {
+        let names = (0..f.f.params.len())
+            .map(|i| raw(&format!("{prefix}{i}")))
+            .collect();
+        let tys =
+            f.f.params
+                .iter()
+                .map(|p| self.rust_ty(&p.ty, depth, mode))
+                .collect::<syn::Result<Vec<_>>>()?;
+        Ok((names, tys))
+    }
+
     fn ret(&self, t: Option<&Type>, depth: usize) -> syn::Result<TokenStream> {
         match t {
             Some(t) => self.rust_ty(t, depth, Mode::Owned),
@@ -322,14 +341,7 @@ impl Gen<'_> {
     ) -> syn::Result<TokenStream> {
         let wit = &f.f.name;
         let method = &f.method;
-        let names: Vec<_> = (0..f.f.params.len())
-            .map(|i| raw(&format!("p{i}")))
-            .collect();
-        let tys =
-            f.f.params
-                .iter()
-                .map(|p| self.rust_ty(&p.ty, depth, Mode::Owned))
-                .collect::<syn::Result<Vec<_>>>()?;
+        let (names, tys) = self.params(f, "p", depth, Mode::Owned)?;
         let call = quote!(<U as #tr>::#method(get(cx.data_mut()), #(#names),*));
         let body = if self.config.trappable {
             call
@@ -437,14 +449,7 @@ impl Gen<'_> {
                 f.method.to_string().trim_end_matches('_').to_string()
             }
         ));
-        let names: Vec<_> = (0..f.f.params.len())
-            .map(|i| raw(&format!("arg{i}")))
-            .collect();
-        let ptys =
-            f.f.params
-                .iter()
-                .map(|p| self.rust_ty(&p.ty, depth, Mode::Param))
-                .collect::<syn::Result<Vec<_>>>()?;
+        let (names, ptys) = self.params(f, "arg", depth, Mode::Param)?;
         let ret = self.ret(f.f.result.as_ref(), depth)?;
         let docs = docs(&f.f.docs.contents);
         Ok((

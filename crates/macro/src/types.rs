@@ -51,20 +51,25 @@ impl Gen<'_> {
             }
             return Ok(path);
         }
-        let owned = |t: &Type| self.rust_ty(t, depth, mode);
-        Ok(match &def.kind {
+        self.anonymous(id, depth, mode)
+    }
+
+    /// The Rust type of `id` by its structure, ignoring any name it has.
+    fn anonymous(&self, id: TypeId, depth: usize, mode: Mode) -> syn::Result<TokenStream> {
+        let inner = |t: &Type| self.rust_ty(t, depth, mode);
+        Ok(match &self.resolve.types[id].kind {
             TypeDefKind::Type(t) => self.rust_ty(t, depth, mode)?,
             TypeDefKind::Option(t) => {
-                let t = owned(t)?;
+                let t = inner(t)?;
                 quote!(::core::option::Option<#t>)
             }
             TypeDefKind::Result(r) => {
-                let ok = r.ok.as_ref().map(owned).transpose()?.unwrap_or(quote!(()));
-                let err = r.err.as_ref().map(owned).transpose()?.unwrap_or(quote!(()));
+                let ok = r.ok.as_ref().map(inner).transpose()?.unwrap_or(quote!(()));
+                let err = r.err.as_ref().map(inner).transpose()?.unwrap_or(quote!(()));
                 quote!(::core::result::Result<#ok, #err>)
             }
             TypeDefKind::Tuple(t) => {
-                let ts = t.types.iter().map(owned).collect::<syn::Result<Vec<_>>>()?;
+                let ts = t.types.iter().map(inner).collect::<syn::Result<Vec<_>>>()?;
                 quote!((#(#ts,)*))
             }
             TypeDefKind::List(t) => {
@@ -384,46 +389,11 @@ impl Gen<'_> {
             | TypeDefKind::List(_)
             | TypeDefKind::Handle(_) => {
                 // A named alias: the type it stands for, without its own name.
-                let target = self.unnamed(id, depth)?;
+                let target = self.anonymous(id, depth, Mode::Owned)?;
                 Ok(quote! { #doc pub type #name = #target; })
             }
             other => Err(self.unsupported(other.as_str())),
         }
-    }
-
-    /// The type `id` stands for, ignoring its own name (for aliases).
-    fn unnamed(&self, id: TypeId, depth: usize) -> syn::Result<TokenStream> {
-        let def = &self.resolve.types[id];
-        match &def.kind {
-            TypeDefKind::Type(t) => self.rust_ty(t, depth, Mode::Owned),
-            _ => self.rust_id_unnamed(id, depth),
-        }
-    }
-
-    fn rust_id_unnamed(&self, id: TypeId, depth: usize) -> syn::Result<TokenStream> {
-        let def = &self.resolve.types[id];
-        let owned = |t: &Type| self.rust_ty(t, depth, Mode::Owned);
-        Ok(match &def.kind {
-            TypeDefKind::Option(t) => {
-                let t = owned(t)?;
-                quote!(::core::option::Option<#t>)
-            }
-            TypeDefKind::Result(r) => {
-                let ok = r.ok.as_ref().map(owned).transpose()?.unwrap_or(quote!(()));
-                let err = r.err.as_ref().map(owned).transpose()?.unwrap_or(quote!(()));
-                quote!(::core::result::Result<#ok, #err>)
-            }
-            TypeDefKind::Tuple(t) => {
-                let ts = t.types.iter().map(owned).collect::<syn::Result<Vec<_>>>()?;
-                quote!((#(#ts,)*))
-            }
-            TypeDefKind::List(t) => {
-                let t = owned(t)?;
-                quote!(::wasmbed::__private::Vec<#t>)
-            }
-            TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => self.handle_ty(*r, depth),
-            other => return Err(self.unsupported(other.as_str())),
-        })
     }
 
     /// A variant's Rust enum and impls.
