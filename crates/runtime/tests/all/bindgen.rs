@@ -343,6 +343,8 @@ use resources::wasmbed::resources::store::{Blob, HostBlob};
 /// Host blobs in the host data, named by index: reps are indices here.
 #[derive(Default)]
 struct Store {
+    /// `peek` fails, to show a trappable import unwinding the guest.
+    fail_peek: bool,
     blobs: Vec<Option<Vec<u8>>>,
     dropped_counters: Vec<u32>,
     drops: u32,
@@ -396,6 +398,9 @@ impl resources::wasmbed::resources::store::Host for Store {
         Ok(n)
     }
     fn peek(&mut self, b: Resource<Blob>) -> R<u32> {
+        if self.fail_peek {
+            return Err(wasmbed::Error::host("peek refused"));
+        }
         Ok(self.blob(&b)?.len() as u32)
     }
     fn dropped(&mut self, id: u32) -> R<()> {
@@ -452,4 +457,158 @@ fn resources_on_both_sides_through_generated_bindings() {
         "a borrow is not dropped"
     );
     assert!(inst.data().drops > 0, "the guest dropped host blobs");
+}
+
+#[test]
+fn a_trappable_import_that_fails_unwinds_the_guest_and_poisons_the_instance() {
+    let guest = guest("guests/resources/resources.wasm");
+    let store = Store {
+        fail_peek: true,
+        ..Store::default()
+    };
+    let (b, mut inst) =
+        resources::Resources::instantiate(&resources_linker(), &guest, store, Limits::default())
+            .unwrap();
+    let api = b.wasmbed_resources_api();
+    let blob = api.call_make_blob(&mut inst, &[1, 2]).unwrap();
+    // `measure` calls the host's `peek`, which fails.
+    let e = api.call_measure(&mut inst, blob.borrowed()).unwrap_err();
+    assert!(e.to_string().contains("peek refused"), "{e}");
+    assert!(inst.is_poisoned());
+    assert!(api.call_make_blob(&mut inst, &[1]).is_err());
+}
+
+/// Bindings that reuse the `types` world's `defs` types through `with`.
+mod types_with {
+    ::wasmbed::bindgen!({
+        world: "types",
+        path: "../../guests/types/types.wit",
+        with: { "wasmbed:types/defs": crate::bindgen::types::wasmbed::types::defs },
+    });
+}
+
+impl types_with::wasmbed::types::host::Host for Host {
+    fn echo_bool(&mut self, a: bool) -> bool {
+        a
+    }
+    fn echo_s8(&mut self, a: i8) -> i8 {
+        a
+    }
+    fn echo_u8(&mut self, a: u8) -> u8 {
+        a
+    }
+    fn echo_s16(&mut self, a: i16) -> i16 {
+        a
+    }
+    fn echo_u16(&mut self, a: u16) -> u16 {
+        a
+    }
+    fn echo_s32(&mut self, a: i32) -> i32 {
+        a
+    }
+    fn echo_u32(&mut self, a: u32) -> u32 {
+        a
+    }
+    fn echo_s64(&mut self, a: i64) -> i64 {
+        a
+    }
+    fn echo_u64(&mut self, a: u64) -> u64 {
+        a
+    }
+    fn echo_f32(&mut self, a: f32) -> f32 {
+        a
+    }
+    fn echo_f64(&mut self, a: f64) -> f64 {
+        a
+    }
+    fn echo_char(&mut self, a: char) -> char {
+        a
+    }
+    fn echo_string(&mut self, a: String) -> String {
+        a
+    }
+    fn echo_bytes(&mut self, a: Vec<u8>) -> Vec<u8> {
+        a
+    }
+    fn echo_list(&mut self, a: Vec<u32>) -> Vec<u32> {
+        a
+    }
+    fn echo_strings(&mut self, a: Vec<String>) -> Vec<String> {
+        a
+    }
+    fn echo_point(&mut self, a: Point) -> Point {
+        self.seen.push(format!("{a:?}"));
+        a
+    }
+    fn echo_person(&mut self, a: Person) -> Person {
+        a
+    }
+    fn echo_tuple(&mut self, a: (u8, String, f64)) -> (u8, String, f64) {
+        a
+    }
+    fn echo_shape(&mut self, a: Shape) -> Shape {
+        a
+    }
+    fn echo_color(&mut self, a: Color) -> Color {
+        a
+    }
+    fn echo_perms(&mut self, a: Perms) -> Perms {
+        a
+    }
+    fn echo_wide(&mut self, a: Wide) -> Wide {
+        a
+    }
+    fn echo_option(&mut self, a: Option<String>) -> Option<String> {
+        a
+    }
+    fn echo_result(&mut self, a: Result<u32, String>) -> Result<u32, String> {
+        a
+    }
+    fn echo_unit_result(&mut self, a: Result<(), Color>) -> Result<(), Color> {
+        a
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn spill(
+        &mut self,
+        _: u8,
+        _: i8,
+        _: u16,
+        _: i16,
+        _: u32,
+        _: i32,
+        g: u64,
+        _: i64,
+        _: f32,
+        j: f64,
+        _: char,
+        _: bool,
+        m: String,
+        _: Vec<u8>,
+        _: Point,
+    ) -> (u64, f64, String) {
+        (g, j, m)
+    }
+}
+
+impl types_with::TypesImports for Host {
+    fn tick(&mut self, n: u32) -> u32 {
+        n
+    }
+}
+
+#[test]
+fn with_reuses_types_generated_elsewhere() {
+    let guest = guest("guests/types/types.wasm");
+    let mut linker: Linker<Host> = Linker::new();
+    types_with::Types::add_to_linker(&mut linker, |h: &mut Host| h).unwrap();
+    let (b, mut inst) =
+        types_with::Types::instantiate(&linker, &guest, Host::default(), Limits::default())
+            .unwrap();
+    // `Point` here is the type of the first bindings: one type, two bindings.
+    let p: types::wasmbed::types::defs::Point = b
+        .wasmbed_types_api()
+        .call_echo_point(&mut inst, Point { x: 3, y: 4 })
+        .unwrap();
+    assert_eq!(p, Point { x: -4, y: 3 });
+    assert_eq!(inst.data().seen, vec!["Point { x: 4, y: 3 }".to_string()]);
 }
