@@ -1,5 +1,6 @@
 //! The wasmi backend: the default engine, small enough for microcontrollers.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -7,7 +8,7 @@ use core::fmt;
 
 use wasmbed_abi::{FlatType, FlatVal};
 use wasmi::{
-    AsContextMut, Caller, Config, Func, Linker, Memory, Store, StoreLimits, StoreLimitsBuilder,
+    AsContextMut, Caller, Config, Extern, Func, Memory, Store, StoreLimits, StoreLimitsBuilder,
     ValType,
 };
 
@@ -66,9 +67,9 @@ pub struct WasmiInstance<T> {
     instance: wasmi::Instance,
 }
 
-/// A module's imports defined once in a wasmi linker, shared by every instance.
+/// A module's imports resolved once, in its import order: each instance makes its functions from these.
 pub struct WasmiLinked<T> {
-    linker: Linker<Data<T>>,
+    makers: Vec<Maker<T>>,
 }
 
 /// A host function's error carried through wasmi back to the runtime.
@@ -266,45 +267,89 @@ fn call_typed<T: 'static, const N: usize>(
     })
 }
 
-macro_rules! link_arity {
-    ($linker:expr, $import:expr, $func:expr, $results:expr, $($a:ident),*) => {{
+/// Makes one import's host function in a new instance's store.
+type Maker<T> = Box<dyn Fn(&mut Store<Data<T>>) -> Func + Send + Sync>;
+
+macro_rules! typed_maker {
+    ($func:expr, $results:expr, $($a:ident),*) => {{
         let f = $func;
-        match $results {
-            0 => $linker.func_wrap(&$import.module, &$import.name,
-                move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
+        let maker: Maker<T> = match $results {
+            0 => Box::new(move |store: &mut Store<Data<T>>| {
+                let f = f.clone();
+                Func::wrap(store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
                     call_typed(&f, &mut caller, [$($a),*], 0).map(|_| ())
-                }),
-            _ => $linker.func_wrap(&$import.module, &$import.name,
-                move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
+                })
+            }),
+            _ => Box::new(move |store: &mut Store<Data<T>>| {
+                let f = f.clone();
+                Func::wrap(store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
                     call_typed(&f, &mut caller, [$($a),*], 1)
-                }),
-        }
+                })
+            }),
+        };
+        maker
     }};
 }
 
-/// Links an import whose core type is all `i32` (scalars, strings and lists as
-/// pointer/length pairs) with up to four parameters through a statically typed
-/// trampoline, which unlike `func_new` allocates nothing per call. `false` if
-/// the signature is not one of those.
-fn link_typed<T: 'static>(
-    linker: &mut Linker<Data<T>>,
-    import: &EngineImport<T>,
-) -> Result<bool, Error> {
+/// For an import whose core type is all `i32` (scalars, strings and lists as
+/// pointer/length pairs) with up to four parameters, a statically typed
+/// trampoline, which unlike `Func::new` allocates nothing per call.
+fn typed_import<T: 'static>(import: &EngineImport<T>) -> Option<Maker<T>> {
     let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
     if !all_i32(&import.params) || !all_i32(&import.results) || import.results.len() > 1 {
-        return Ok(false);
+        return None;
     }
     let (f, r) = (import.func.clone(), import.results.len());
-    let linked = match import.params.len() {
-        0 => link_arity!(linker, import, f, r,),
-        1 => link_arity!(linker, import, f, r, a),
-        2 => link_arity!(linker, import, f, r, a, b),
-        3 => link_arity!(linker, import, f, r, a, b, c),
-        4 => link_arity!(linker, import, f, r, a, b, c, d),
-        _ => return Ok(false),
-    };
-    linked.map_err(|e| Error::from(ErrorKind::Link(e.to_string())))?;
-    Ok(true)
+    Some(match import.params.len() {
+        0 => typed_maker!(f, r,),
+        1 => typed_maker!(f, r, a),
+        2 => typed_maker!(f, r, a, b),
+        3 => typed_maker!(f, r, a, b, c),
+        4 => typed_maker!(f, r, a, b, c, d),
+        _ => return None,
+    })
+}
+
+/// Any other import, through `Func::new` (which allocates once per call).
+fn dynamic_import<T: 'static>(import: EngineImport<T>) -> Maker<T> {
+    let ty = wasmi::FuncType::new(
+        import.params.iter().map(|t| val_type(*t)),
+        import.results.iter().map(|t| val_type(*t)),
+    );
+    let func = import.func;
+    Box::new(move |store: &mut Store<Data<T>>| {
+        let func = func.clone();
+        Func::new(
+            store,
+            ty.clone(),
+            move |mut caller: Caller<'_, Data<T>>, params, results| {
+                // World functions take at most 17 core arguments; only
+                // imports outside the world may need the heap.
+                let mut stack = [FlatVal::I32(0); 17];
+                let heap: Vec<FlatVal>;
+                let args: &[FlatVal] = if params.len() <= stack.len() {
+                    for (a, p) in stack.iter_mut().zip(params) {
+                        *a = from_wasmi(p);
+                    }
+                    &stack[..params.len()]
+                } else {
+                    heap = params.iter().map(from_wasmi).collect();
+                    &heap
+                };
+                let mut out = [FlatVal::I32(0)];
+                let n = results.len().min(1);
+                if let Some(r) = results.first() {
+                    out[0] = from_wasmi(r);
+                }
+                func(&mut Access(&mut caller), args, &mut out[..n])
+                    .map_err(|e| wasmi::Error::host(HostFail(e)))?;
+                if let Some(r) = results.first_mut() {
+                    *r = to_wasmi(out[0]);
+                }
+                Ok(())
+            },
+        )
+    })
 }
 
 impl Engine for Wasmi {
@@ -328,51 +373,11 @@ impl Engine for Wasmi {
     }
 
     fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WasmiLinked<T>, Error> {
-        let mut linker = Linker::<Data<T>>::new(&self.engine);
-        for import in imports {
-            if link_typed(&mut linker, &import)? {
-                continue;
-            }
-            let ty = wasmi::FuncType::new(
-                import.params.iter().map(|t| val_type(*t)),
-                import.results.iter().map(|t| val_type(*t)),
-            );
-            let func = import.func;
-            linker
-                .func_new(
-                    &import.module,
-                    &import.name,
-                    ty,
-                    move |mut caller: Caller<'_, Data<T>>, params, results| {
-                        // World functions take at most 17 core arguments; only
-                        // imports outside the world may need the heap.
-                        let mut stack = [FlatVal::I32(0); 17];
-                        let heap: Vec<FlatVal>;
-                        let args: &[FlatVal] = if params.len() <= stack.len() {
-                            for (a, p) in stack.iter_mut().zip(params) {
-                                *a = from_wasmi(p);
-                            }
-                            &stack[..params.len()]
-                        } else {
-                            heap = params.iter().map(from_wasmi).collect();
-                            &heap
-                        };
-                        let mut out = [FlatVal::I32(0)];
-                        let n = results.len().min(1);
-                        if let Some(r) = results.first() {
-                            out[0] = from_wasmi(r);
-                        }
-                        func(&mut Access(&mut caller), args, &mut out[..n])
-                            .map_err(|e| wasmi::Error::host(HostFail(e)))?;
-                        if let Some(r) = results.first_mut() {
-                            *r = to_wasmi(out[0]);
-                        }
-                        Ok(())
-                    },
-                )
-                .map_err(|e| ErrorKind::Link(e.to_string()))?;
-        }
-        Ok(WasmiLinked { linker })
+        let makers = imports
+            .into_iter()
+            .map(|import| typed_import(&import).unwrap_or_else(|| dynamic_import(import)))
+            .collect();
+        Ok(WasmiLinked { makers })
     }
 
     fn instantiate<T: 'static>(
@@ -411,9 +416,13 @@ impl Engine for Wasmi {
             (None, _) => {}
         }
         store.data_mut().state.in_start = true;
-        let instance = linked
-            .linker
-            .instantiate_and_start(&mut store, module)
+        // The imports in the module's order: no name is looked up here.
+        let externs: Vec<Extern> = linked
+            .makers
+            .iter()
+            .map(|make| Extern::Func(make(&mut store)))
+            .collect();
+        let instance = wasmi::Instance::new(&mut store, module, &externs)
             .map_err(|e| from_wasmi_error(e, "start"))?;
         let memory = special
             .memory
