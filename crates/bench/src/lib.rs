@@ -133,8 +133,8 @@ pub fn wasmtime_instance() -> (wasmtime::Store<()>, wasmtime::component::Instanc
 /// `api` exports `echo-*` (return the argument: an export crossing only) and
 /// `loop-*` (call the host's `map-*` `n` times: import crossings only). `sc`
 /// and `sv` own no heap data; `rec`, `list<pt>` and `v`'s `text` case do.
-/// `map-pt`/`loop-pt` (no `echo`, not benchmarked) are for the allocation
-/// test: a scalar record whose core signature is all `i32`.
+/// `map-pt`/`loop-pt` (import only) cross a scalar record whose core
+/// signature is all `i32`.
 /// The same text is inlined in the `bindgen!` calls of [`bg_wasmbed`] and
 /// [`bg_wasmtime`] (a macro needs a literal); a difference fails to link.
 pub const BG_WIT: &str = "package bench:bg;
