@@ -140,7 +140,7 @@ fn bench(c: &mut Criterion) {
     imports!("import variant sv num(u64) (no heap) x1000", call_loop_sv);
     // A record of two u32s: no heap data and an all-i32 core signature, which
     // wasmbed links through a statically typed wasmi trampoline (the f64 and
-    // i64 signatures above go through wasmi's `func_new`).
+    // i64 signatures above go through wasmi's dynamically typed `Func::new`).
     imports!("import rec{u32,u32} (no heap, all-i32) x1000", call_loop_pt);
 }
 

@@ -5,12 +5,13 @@
 //! Exports allocate nothing, and neither does an import whose core signature
 //! is all `i32` (`map-pt`). An import with an `i64` or `f64` core parameter
 //! (`map-sc` takes the record's `f64`, `map-sv` the variant's joined `i64`)
-//! allocates once per call today: wasmbed links such imports with wasmi's
-//! `func_new`, whose trampoline clones its `Box<[Val]>` parameter buffer on
-//! every call (`HostFuncTrampolineEntity::new` in wasmi 2.0); only all-`i32`
-//! signatures of up to four parameters get a statically typed `func_wrap`
-//! trampoline (`link_typed` in `crates/runtime/src/engine/wasmi.rs`). The
-//! test pins that count, so a fix (or a regression) shows here.
+//! allocates once per call today: wasmbed links such imports as wasmi
+//! dynamically typed host functions (`Func::new`), whose trampoline clones its
+//! `Box<[Val]>` parameter buffer on every call (`HostFuncTrampolineEntity::new`
+//! in wasmi 2.0); only all-`i32` signatures of up to four parameters get a
+//! statically typed trampoline (`link_typed` in
+//! `crates/runtime/src/engine/wasmi.rs`). The test pins that count, so a fix
+//! (or a regression) shows here.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -107,10 +108,10 @@ fn scalar_records_and_variants_cross_both_ways_without_allocating() {
         (0, 0, 0),
         "allocations: 1000 calls of echo-sc, 1000 of echo-sv, 1000 imports of map-pt"
     );
-    // Not the goal of 0: one per call, wasmi's `func_new` (see the top of this file).
+    // Not the goal of 0: one per call, wasmi's `Func::new` (see the top of this file).
     assert_eq!(
         (loop_sc, loop_sv),
         (1000, 1000),
-        "allocations: 1000 imports of map-sc, 1000 of map-sv (was one per call from wasmi's func_new)"
+        "allocations: 1000 imports of map-sc, 1000 of map-sv (was one per call from wasmi's Func::new)"
     );
 }
