@@ -48,6 +48,8 @@ pub trait HostArg: Sized {
     fn ty() -> Type;
     /// Core values it takes.
     const FLAT: usize;
+    /// Whether reading it needs the guest's memory (scalars do not, so their calls skip looking it up).
+    const MEMORY: bool = false;
     /// Reads it from its core values, checking it against guest memory.
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap>;
 }
@@ -165,6 +167,7 @@ impl HostArg for GuestStr {
         Type::String
     }
     const FLAT: usize = 2;
+    const MEMORY: bool = true;
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
         let s = GuestStr {
             ptr: i32_at(flat, 0) as u32,
@@ -180,6 +183,7 @@ impl HostArg for GuestBytes {
         Type::list(Type::U8).unwrap_or(Type::String)
     }
     const FLAT: usize = 2;
+    const MEMORY: bool = true;
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
         let b = GuestBytes {
             ptr: i32_at(flat, 0) as u32,
@@ -236,7 +240,8 @@ macro_rules! into_host_func {
             fn into_host_fn(self, name: alloc::string::String) -> HostFn<T> {
                 Arc::new(move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], out: &mut [FlatVal]| {
                     check_may_enter(access.state(), false, &name)?;
-                    let mem = access.memory();
+                    let needs_memory = false $(|| $a::MEMORY)*;
+                    let mem = if needs_memory { access.memory() } else { &[] };
                     let mut at = 0;
                     $(
                         let $a = $a::lift(args.get(at..).unwrap_or(&[]), mem)

@@ -173,10 +173,14 @@ where
             check_may_enter(access.state(), needs_memory, &name)?;
             let trap = |t| Error::trap(&name, TrapReason::Abi(t));
             let (ret, n) = split_ret(&ty, args).map_err(trap)?;
-            let params: P = {
+            let params: P = if needs_memory {
                 let (mem, state, _) = access.parts();
                 lift_params(&ty, &mut LiftCx::new(mem, &mut state.tables), &args[..n])
                     .map_err(trap)?
+            } else {
+                // Nothing to read from memory: skip looking it up.
+                let tables = &mut access.state().tables;
+                lift_params(&ty, &mut LiftCx::new(&[], tables), &args[..n]).map_err(trap)?
             };
             let result = f(&mut HostCx::new(access), params)?;
             let Some(rty) = ty.result() else {
