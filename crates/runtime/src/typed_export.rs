@@ -204,8 +204,14 @@ fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
     };
     inner.call(func, args.as_slice(), &mut results[..n])?;
     let result = {
-        let (mem, state, _) = inner.parts();
-        let mut cx = LiftCx::new(mem, &mut state.tables);
+        // A result with no string, list or spill reads no memory: skip looking it up.
+        let (mem, tables) = if ty.needs_memory() {
+            let (mem, state, _) = inner.parts();
+            (&*mem, &mut state.tables)
+        } else {
+            (&[][..], &mut inner.state().tables)
+        };
+        let mut cx = LiftCx::new(mem, tables);
         let r = if ty.results_spill() {
             match (results[0], ty.result()) {
                 (FlatVal::I32(p), Some(rty)) => ty
