@@ -75,7 +75,9 @@ fn in_bounds(ty: &Type, ptr: u32, mem_len: usize) -> bool {
 fn run(data: &[u8]) -> Result<()> {
     let mut u = Unstructured::new(data);
     let ty = big_type();
-    let Type::Tuple(parts) = &ty else { unreachable!() };
+    let Type::Tuple(parts) = &ty else {
+        unreachable!()
+    };
     let first = parts.fields().next().map(|(t, _)| t.clone()).unwrap();
     let mem_len = u.int_in_range(0..=2048usize)?;
     let mut flats = Vec::new();
@@ -98,11 +100,17 @@ fn run(data: &[u8]) -> Result<()> {
         // Every caller checks the whole value's range and alignment first (a
         // list, spilled arguments, a returned pointer) and traps there; the
         // typed load behind it then only has to stay inside the memory.
-        assert!(dynamic.is_err(), "load: an unaligned or out-of-bounds value loaded");
+        assert!(
+            dynamic.is_err(),
+            "load: an unaligned or out-of-bounds value loaded"
+        );
     } else {
         match (&typed, &dynamic) {
             (Ok(t), Ok(d)) => {
-                assert!(typed_bytes(t, &ty) == val_bytes(d, &ty), "load: values differ")
+                assert!(
+                    typed_bytes(t, &ty) == val_bytes(d, &ty),
+                    "load: values differ"
+                )
             }
             (Err(a), Err(b)) => assert_eq!(a, b, "load: traps differ"),
             (t, d) => panic!("load: typed {:?}, dynamic {:?}", t.is_ok(), d.is_ok()),
@@ -118,7 +126,10 @@ fn run(data: &[u8]) -> Result<()> {
     );
     let dynamic = lift_flat(&first, &flats, &mem, &mut RawHandles);
     match (&typed, &dynamic) {
-        (Ok(t), Ok(d)) => assert!(typed_bytes(t, &first) == val_bytes(d, &first), "lift: values differ"),
+        (Ok(t), Ok(d)) => assert!(
+            typed_bytes(t, &first) == val_bytes(d, &first),
+            "lift: values differ"
+        ),
         (Err(a), Err(b)) => assert_eq!(a, b, "lift: traps differ"),
         (t, d) => panic!("lift: typed {:?}, dynamic {:?}", t.is_ok(), d.is_ok()),
     }
