@@ -135,43 +135,9 @@ pub fn wasmtime_instance() -> (wasmtime::Store<()>, wasmtime::component::Instanc
 /// and `sv` own no heap data; `rec`, `list<pt>` and `v`'s `text` case do.
 /// `map-pt`/`loop-pt` (import only) cross a scalar record whose core
 /// signature is all `i32`.
-/// The same text is inlined in the `bindgen!` calls of [`bg_wasmbed`] and
-/// [`bg_wasmtime`] (a macro needs a literal); a difference fails to link.
-pub const BG_WIT: &str = "package bench:bg;
-interface types {
-  record rec { a: u32, b: f64, name: string }
-  record pt { x: u32, y: u32 }
-  variant v { none, num(u64), text(string) }
-  record sc { a: u32, b: f64 }
-  variant sv { none, num(u64), pair(pt) }
-}
-interface host {
-  use types.{rec, pt, v, sc, sv};
-  map-rec: func(r: rec) -> rec;
-  map-pts: func(l: list<pt>) -> list<pt>;
-  map-v: func(x: v) -> v;
-  map-sc: func(s: sc) -> sc;
-  map-sv: func(x: sv) -> sv;
-  map-pt: func(p: pt) -> pt;
-}
-interface api {
-  use types.{rec, pt, v, sc, sv};
-  echo-rec: func(r: rec) -> rec;
-  echo-pts: func(l: list<pt>) -> list<pt>;
-  echo-v: func(x: v) -> v;
-  echo-sc: func(s: sc) -> sc;
-  echo-sv: func(x: sv) -> sv;
-  loop-rec: func(n: u32) -> u32;
-  loop-pts: func(n: u32) -> u32;
-  loop-v: func(n: u32) -> u32;
-  loop-sc: func(n: u32) -> u32;
-  loop-sv: func(n: u32) -> u32;
-  loop-pt: func(n: u32) -> u32;
-}
-world bg {
-  import host;
-  export api;
-}";
+/// Read from `crates/bench/wit/bg.wit`, which the `bindgen!` calls of [`bg_wasmbed`] and
+/// [`bg_wasmtime`] read too.
+pub const BG_WIT: &str = include_str!("../wit/bg.wit");
 
 /// Points the guest's `loop-pts` hands the host per call.
 pub const BG_POINTS: u32 = 1000;
@@ -325,85 +291,58 @@ pub fn bg_component_bytes() -> Vec<u8> {
 #[derive(Default)]
 pub struct BgHost;
 
+/// The host's work, written once and expanded in both runtimes' binding modules.
+macro_rules! bg_host {
+    () => {
+        impl bench::bg::types::Host for BgHost {}
+
+        impl bench::bg::host::Host for BgHost {
+            fn map_rec(&mut self, r: Rec) -> Rec {
+                Rec {
+                    a: r.a.wrapping_add(1),
+                    b: r.b * 2.0,
+                    name: r.name,
+                }
+            }
+            fn map_pts(&mut self, l: Vec<Pt>) -> Vec<Pt> {
+                l.into_iter().map(|p| Pt { x: p.y, y: p.x }).collect()
+            }
+            fn map_v(&mut self, x: V) -> V {
+                match x {
+                    V::None => V::None,
+                    V::Num(n) => V::Num(n.wrapping_add(1)),
+                    V::Text(s) => V::Text(s),
+                }
+            }
+            fn map_sc(&mut self, s: Sc) -> Sc {
+                Sc {
+                    a: s.a.wrapping_add(1),
+                    b: s.b * 2.0,
+                }
+            }
+            fn map_sv(&mut self, x: Sv) -> Sv {
+                match x {
+                    Sv::None => Sv::None,
+                    Sv::Num(n) => Sv::Num(n.wrapping_add(1)),
+                    Sv::Pair(p) => Sv::Pair(Pt { x: p.y, y: p.x }),
+                }
+            }
+            fn map_pt(&mut self, p: Pt) -> Pt {
+                Pt { x: p.y, y: p.x }
+            }
+        }
+    };
+}
+
 /// `wasmbed::bindgen!` over [`BG_WIT`], and the typed-bindings host on wasmbed.
 #[allow(missing_docs)]
 pub mod bg_wasmbed {
-    ::wasmbed::bindgen!({ world: "bg", inline: "package bench:bg;
-interface types {
-  record rec { a: u32, b: f64, name: string }
-  record pt { x: u32, y: u32 }
-  variant v { none, num(u64), text(string) }
-  record sc { a: u32, b: f64 }
-  variant sv { none, num(u64), pair(pt) }
-}
-interface host {
-  use types.{rec, pt, v, sc, sv};
-  map-rec: func(r: rec) -> rec;
-  map-pts: func(l: list<pt>) -> list<pt>;
-  map-v: func(x: v) -> v;
-  map-sc: func(s: sc) -> sc;
-  map-sv: func(x: sv) -> sv;
-  map-pt: func(p: pt) -> pt;
-}
-interface api {
-  use types.{rec, pt, v, sc, sv};
-  echo-rec: func(r: rec) -> rec;
-  echo-pts: func(l: list<pt>) -> list<pt>;
-  echo-v: func(x: v) -> v;
-  echo-sc: func(s: sc) -> sc;
-  echo-sv: func(x: sv) -> sv;
-  loop-rec: func(n: u32) -> u32;
-  loop-pts: func(n: u32) -> u32;
-  loop-v: func(n: u32) -> u32;
-  loop-sc: func(n: u32) -> u32;
-  loop-sv: func(n: u32) -> u32;
-  loop-pt: func(n: u32) -> u32;
-}
-world bg {
-  import host;
-  export api;
-}" });
+    ::wasmbed::bindgen!({ world: "bg", path: "wit/bg.wit" });
 
     use self::bench::bg::types::{Pt, Rec, Sc, Sv, V};
     use super::BgHost;
 
-    impl bench::bg::types::Host for BgHost {}
-
-    impl bench::bg::host::Host for BgHost {
-        fn map_rec(&mut self, r: Rec) -> Rec {
-            Rec {
-                a: r.a.wrapping_add(1),
-                b: r.b * 2.0,
-                name: r.name,
-            }
-        }
-        fn map_pts(&mut self, l: Vec<Pt>) -> Vec<Pt> {
-            l.into_iter().map(|p| Pt { x: p.y, y: p.x }).collect()
-        }
-        fn map_v(&mut self, x: V) -> V {
-            match x {
-                V::None => V::None,
-                V::Num(n) => V::Num(n.wrapping_add(1)),
-                V::Text(s) => V::Text(s),
-            }
-        }
-        fn map_sc(&mut self, s: Sc) -> Sc {
-            Sc {
-                a: s.a.wrapping_add(1),
-                b: s.b * 2.0,
-            }
-        }
-        fn map_sv(&mut self, x: Sv) -> Sv {
-            match x {
-                Sv::None => Sv::None,
-                Sv::Num(n) => Sv::Num(n.wrapping_add(1)),
-                Sv::Pair(p) => Sv::Pair(Pt { x: p.y, y: p.x }),
-            }
-        }
-        fn map_pt(&mut self, p: Pt) -> Pt {
-            Pt { x: p.y, y: p.x }
-        }
-    }
+    bg_host!();
 
     /// The linker with the host linked, built once.
     pub fn linker() -> ::wasmbed::Linker<BgHost> {
@@ -427,82 +366,12 @@ world bg {
 /// `wasmtime::component::bindgen!` over [`BG_WIT`], and the same host on wasmtime.
 #[allow(missing_docs)]
 pub mod bg_wasmtime {
-    wasmtime::component::bindgen!({ world: "bg", inline: "package bench:bg;
-interface types {
-  record rec { a: u32, b: f64, name: string }
-  record pt { x: u32, y: u32 }
-  variant v { none, num(u64), text(string) }
-  record sc { a: u32, b: f64 }
-  variant sv { none, num(u64), pair(pt) }
-}
-interface host {
-  use types.{rec, pt, v, sc, sv};
-  map-rec: func(r: rec) -> rec;
-  map-pts: func(l: list<pt>) -> list<pt>;
-  map-v: func(x: v) -> v;
-  map-sc: func(s: sc) -> sc;
-  map-sv: func(x: sv) -> sv;
-  map-pt: func(p: pt) -> pt;
-}
-interface api {
-  use types.{rec, pt, v, sc, sv};
-  echo-rec: func(r: rec) -> rec;
-  echo-pts: func(l: list<pt>) -> list<pt>;
-  echo-v: func(x: v) -> v;
-  echo-sc: func(s: sc) -> sc;
-  echo-sv: func(x: sv) -> sv;
-  loop-rec: func(n: u32) -> u32;
-  loop-pts: func(n: u32) -> u32;
-  loop-v: func(n: u32) -> u32;
-  loop-sc: func(n: u32) -> u32;
-  loop-sv: func(n: u32) -> u32;
-  loop-pt: func(n: u32) -> u32;
-}
-world bg {
-  import host;
-  export api;
-}" });
+    wasmtime::component::bindgen!({ world: "bg", path: "wit/bg.wit" });
 
     use self::bench::bg::types::{Pt, Rec, Sc, Sv, V};
     use super::BgHost;
 
-    impl bench::bg::types::Host for BgHost {}
-
-    impl bench::bg::host::Host for BgHost {
-        fn map_rec(&mut self, r: Rec) -> Rec {
-            Rec {
-                a: r.a.wrapping_add(1),
-                b: r.b * 2.0,
-                name: r.name,
-            }
-        }
-        fn map_pts(&mut self, l: Vec<Pt>) -> Vec<Pt> {
-            l.into_iter().map(|p| Pt { x: p.y, y: p.x }).collect()
-        }
-        fn map_v(&mut self, x: V) -> V {
-            match x {
-                V::None => V::None,
-                V::Num(n) => V::Num(n.wrapping_add(1)),
-                V::Text(s) => V::Text(s),
-            }
-        }
-        fn map_sc(&mut self, s: Sc) -> Sc {
-            Sc {
-                a: s.a.wrapping_add(1),
-                b: s.b * 2.0,
-            }
-        }
-        fn map_sv(&mut self, x: Sv) -> Sv {
-            match x {
-                Sv::None => Sv::None,
-                Sv::Num(n) => Sv::Num(n.wrapping_add(1)),
-                Sv::Pair(p) => Sv::Pair(Pt { x: p.y, y: p.x }),
-            }
-        }
-        fn map_pt(&mut self, p: Pt) -> Pt {
-            Pt { x: p.y, y: p.x }
-        }
-    }
+    bg_host!();
 
     /// The bindings and a store holding an instance of [`super::bg_component_bytes`].
     pub fn instance() -> (Bg, wasmtime::Store<BgHost>) {
