@@ -1100,6 +1100,100 @@ macro_rules! shared_resources {
     };
 }
 
+/// The export calls of the `resources` world, the same code over either
+/// generator's bindings: `cx` is the wasmbed instance or the wasmtime store,
+/// and a guest resource handle is passed as is to an `own` or a `borrow`.
+macro_rules! resources_side {
+    () => {
+        impl Side {
+            pub(crate) fn state(&mut self) -> &mut HostState {
+                self.cx.data_mut()
+            }
+
+            fn counter(&self, k: usize) -> Result<ResourceAny, Trapped> {
+                self.counters.get(k).copied().ok_or(Trapped)
+            }
+
+            fn arrived(&mut self, c: ResourceAny) -> String {
+                self.counters.push(c);
+                format!("counter#{}", self.counters.len() - 1)
+            }
+
+            pub(crate) fn exercise(&mut self, data: &[u8]) -> Result<Vec<u32>, Trapped> {
+                let api = self.b.wasmbed_resources_api();
+                api.call_exercise(&mut self.cx, data)
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn make_blob(&mut self, data: &[u8]) -> Result<Resource<Blob>, Trapped> {
+                let api = self.b.wasmbed_resources_api();
+                api.call_make_blob(&mut self.cx, data)
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn measure(&mut self, rep: u32) -> Result<u32, Trapped> {
+                let api = self.b.wasmbed_resources_api();
+                api.call_measure(&mut self.cx, Resource::new_borrow(rep))
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn eat(&mut self, rep: u32) -> Result<u32, Trapped> {
+                let api = self.b.wasmbed_resources_api();
+                api.call_eat(&mut self.cx, Resource::new_own(rep))
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn counter_new(&mut self, start: u32) -> Result<String, Trapped> {
+                let api = self.b.wasmbed_resources_api();
+                let c = api
+                    .counter()
+                    .call_constructor(&mut self.cx, start)
+                    .map_err(super::trapped)?;
+                Ok(self.arrived(c))
+            }
+
+            pub(crate) fn counter_add(&mut self, k: usize, n: u32) -> Result<u32, Trapped> {
+                let c = self.counter(k)?;
+                let api = self.b.wasmbed_resources_api();
+                api.counter()
+                    .call_add(&mut self.cx, c, n)
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn counter_get(&mut self, k: usize) -> Result<u32, Trapped> {
+                let c = self.counter(k)?;
+                let api = self.b.wasmbed_resources_api();
+                api.counter()
+                    .call_get(&mut self.cx, c)
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn counter_id(&mut self, k: usize) -> Result<u32, Trapped> {
+                let c = self.counter(k)?;
+                let api = self.b.wasmbed_resources_api();
+                api.counter()
+                    .call_id(&mut self.cx, c)
+                    .map_err(super::trapped)
+            }
+
+            pub(crate) fn counter_merge(&mut self, a: usize, b: usize) -> Result<String, Trapped> {
+                let (a, b) = (self.counter(a)?, self.counter(b)?);
+                let api = self.b.wasmbed_resources_api();
+                let m = api
+                    .counter()
+                    .call_merge(&mut self.cx, a, b)
+                    .map_err(super::trapped)?;
+                Ok(self.arrived(m))
+            }
+
+            pub(crate) fn counter_drop(&mut self, k: usize) -> Result<(), Trapped> {
+                let c = self.counter(k)?;
+                c.resource_drop(&mut self.cx).map_err(super::trapped)
+            }
+        }
+    };
+}
+
 /// The `resources` world through `wasmbed::bindgen!`.
 mod resources_on_wasmbed {
     ::wasmbed::bindgen!({ world: "resources", path: "../../guests/resources/resources.wit", imports: { default: trappable } });
@@ -1117,98 +1211,12 @@ mod resources_on_wasmbed {
 
     pub(crate) struct Side {
         pub(crate) b: Resources,
-        pub(crate) inst: ::wasmbed::Instance<::wasmbed::Wasmi, HostState>,
+        pub(crate) cx: ::wasmbed::Instance<::wasmbed::Wasmi, HostState>,
         /// The guest's counters, in order of arrival.
         pub(crate) counters: Vec<ResourceAny>,
     }
 
-    impl Side {
-        pub(crate) fn state(&mut self) -> &mut HostState {
-            self.inst.data_mut()
-        }
-
-        fn counter(&self, k: usize) -> Result<ResourceAny, Trapped> {
-            self.counters.get(k).copied().ok_or(Trapped)
-        }
-
-        fn arrived(&mut self, c: ResourceAny) -> String {
-            self.counters.push(c);
-            format!("counter#{}", self.counters.len() - 1)
-        }
-
-        pub(crate) fn exercise(&mut self, data: &[u8]) -> Result<Vec<u32>, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_exercise(&mut self.inst, data)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn make_blob(&mut self, data: &[u8]) -> Result<Resource<Blob>, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_make_blob(&mut self.inst, data)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn measure(&mut self, rep: u32) -> Result<u32, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_measure(&mut self.inst, Resource::new_borrow(rep))
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn eat(&mut self, rep: u32) -> Result<u32, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_eat(&mut self.inst, Resource::new_own(rep))
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_new(&mut self, start: u32) -> Result<String, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            let c = api
-                .counter()
-                .call_constructor(&mut self.inst, start)
-                .map_err(super::trapped)?;
-            Ok(self.arrived(c))
-        }
-
-        pub(crate) fn counter_add(&mut self, k: usize, n: u32) -> Result<u32, Trapped> {
-            let c = self.counter(k)?;
-            let api = self.b.wasmbed_resources_api();
-            api.counter()
-                .call_add(&mut self.inst, c.borrowed(), n)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_get(&mut self, k: usize) -> Result<u32, Trapped> {
-            let c = self.counter(k)?;
-            let api = self.b.wasmbed_resources_api();
-            api.counter()
-                .call_get(&mut self.inst, c.borrowed())
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_id(&mut self, k: usize) -> Result<u32, Trapped> {
-            let c = self.counter(k)?;
-            let api = self.b.wasmbed_resources_api();
-            api.counter()
-                .call_id(&mut self.inst, c.borrowed())
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_merge(&mut self, a: usize, b: usize) -> Result<String, Trapped> {
-            let (a, b) = (self.counter(a)?, self.counter(b)?);
-            let api = self.b.wasmbed_resources_api();
-            let m = api
-                .counter()
-                .call_merge(&mut self.inst, a.borrowed(), b)
-                .map_err(super::trapped)?;
-            Ok(self.arrived(m))
-        }
-
-        /// The host drops its own handle, as on wasmtime: the guest's destructor runs.
-        pub(crate) fn counter_drop(&mut self, k: usize) -> Result<(), Trapped> {
-            let c = self.counter(k)?;
-            c.resource_drop(&mut self.inst).map_err(super::trapped)
-        }
-    }
+    resources_side!();
 }
 
 /// The `resources` world through `wasmtime::component::bindgen!`.
@@ -1228,97 +1236,12 @@ mod resources_on_wasmtime {
 
     pub(crate) struct Side {
         pub(crate) b: Resources,
-        pub(crate) store: wasmtime::Store<HostState>,
+        pub(crate) cx: wasmtime::Store<HostState>,
         /// The guest's counters, in order of arrival.
         pub(crate) counters: Vec<ResourceAny>,
     }
 
-    impl Side {
-        pub(crate) fn state(&mut self) -> &mut HostState {
-            self.store.data_mut()
-        }
-
-        fn counter(&self, k: usize) -> Result<ResourceAny, Trapped> {
-            self.counters.get(k).copied().ok_or(Trapped)
-        }
-
-        fn arrived(&mut self, c: ResourceAny) -> String {
-            self.counters.push(c);
-            format!("counter#{}", self.counters.len() - 1)
-        }
-
-        pub(crate) fn exercise(&mut self, data: &[u8]) -> Result<Vec<u32>, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_exercise(&mut self.store, data)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn make_blob(&mut self, data: &[u8]) -> Result<Resource<Blob>, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_make_blob(&mut self.store, data)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn measure(&mut self, rep: u32) -> Result<u32, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_measure(&mut self.store, Resource::new_borrow(rep))
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn eat(&mut self, rep: u32) -> Result<u32, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            api.call_eat(&mut self.store, Resource::new_own(rep))
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_new(&mut self, start: u32) -> Result<String, Trapped> {
-            let api = self.b.wasmbed_resources_api();
-            let c = api
-                .counter()
-                .call_constructor(&mut self.store, start)
-                .map_err(super::trapped)?;
-            Ok(self.arrived(c))
-        }
-
-        pub(crate) fn counter_add(&mut self, k: usize, n: u32) -> Result<u32, Trapped> {
-            let c = self.counter(k)?;
-            let api = self.b.wasmbed_resources_api();
-            api.counter()
-                .call_add(&mut self.store, c, n)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_get(&mut self, k: usize) -> Result<u32, Trapped> {
-            let c = self.counter(k)?;
-            let api = self.b.wasmbed_resources_api();
-            api.counter()
-                .call_get(&mut self.store, c)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_id(&mut self, k: usize) -> Result<u32, Trapped> {
-            let c = self.counter(k)?;
-            let api = self.b.wasmbed_resources_api();
-            api.counter()
-                .call_id(&mut self.store, c)
-                .map_err(super::trapped)
-        }
-
-        pub(crate) fn counter_merge(&mut self, a: usize, b: usize) -> Result<String, Trapped> {
-            let (a, b) = (self.counter(a)?, self.counter(b)?);
-            let api = self.b.wasmbed_resources_api();
-            let m = api
-                .counter()
-                .call_merge(&mut self.store, a, b)
-                .map_err(super::trapped)?;
-            Ok(self.arrived(m))
-        }
-
-        pub(crate) fn counter_drop(&mut self, k: usize) -> Result<(), Trapped> {
-            let c = self.counter(k)?;
-            c.resource_drop(&mut self.store).map_err(super::trapped)
-        }
-    }
+    resources_side!();
 }
 
 /// Every export call and its result, then every import call the host saw, on wasmbed.
@@ -1333,7 +1256,7 @@ fn resources_on_wasmbed(wasm: &[u8]) -> (Vec<String>, Vec<String>) {
             .expect("guest instantiates");
     let mut side = Side {
         b,
-        inst,
+        cx: inst,
         counters: Vec::new(),
     };
     let calls = resources_on_wasmbed::drive(&mut side);
@@ -1350,7 +1273,7 @@ fn resources_on_wasmtime(wasm: &[u8]) -> (Vec<String>, Vec<String>) {
     let b = Resources::instantiate(&mut store, &component, &linker).expect("guest instantiates");
     let mut side = Side {
         b,
-        store,
+        cx: store,
         counters: Vec::new(),
     };
     let calls = resources_on_wasmtime::drive(&mut side);
