@@ -16,6 +16,7 @@ use crate::error::TrapReason;
 use crate::exports::ExportFunc;
 use crate::host::with_tables;
 use crate::instance::{finish_call, host_arg_error, Instance};
+use crate::typed_import::typecheck_params;
 use crate::{Error, ErrorKind};
 
 /// The parameters of a typed export call: a tuple of values that lower.
@@ -74,19 +75,7 @@ macro_rules! export_params {
         #[allow(non_snake_case, unused_variables, unused_mut)]
         impl<$($a: Lower),*> ExportParams for ($($a,)*) {
             fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
-                let mut tys = params.iter();
-                let mut i = 0;
-                $(
-                    match tys.next() {
-                        Some(t) => $a::typecheck(t, names).map_err(|e| (i, e))?,
-                        None => return Err((i, TypeMismatch { expected: "another parameter", found: wasmbed_abi::TypeKind::Tuple })),
-                    }
-                    i += 1;
-                )*
-                match tys.next() {
-                    None => Ok(()),
-                    Some(t) => Err((i, TypeMismatch::new("no more parameters", t))),
-                }
+                typecheck_params(params, &[$($a::typecheck),*], names)
             }
 
             fn lower(&self, cx: &mut LowerCx<'_>, params: &[Type], out: &mut FlatBuf) -> Result<(), Trap> {

@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 
 use wasmbed_abi::typed::{
-    FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
+    Check, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
 };
 use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type, TypeKind};
 use wasmbed_wit::World;
@@ -34,10 +34,26 @@ pub trait ImportParams: Sized {
     ) -> Result<Self, Trap>;
 }
 
-fn too_few() -> TypeMismatch {
-    TypeMismatch {
-        expected: "another parameter",
-        found: TypeKind::Tuple,
+/// Checks `params` one by one against `checks`, one per Rust parameter:
+/// the index and reason of the first mismatch, or of a count that differs.
+pub(crate) fn typecheck_params(
+    params: &[Type],
+    checks: &[Check],
+    names: &dyn ResourceNames,
+) -> Result<(), (usize, TypeMismatch)> {
+    for (i, check) in checks.iter().enumerate() {
+        let ty = params.get(i).ok_or((
+            i,
+            TypeMismatch {
+                expected: "another parameter",
+                found: TypeKind::Tuple,
+            },
+        ))?;
+        check(ty, names).map_err(|e| (i, e))?;
+    }
+    match params.get(checks.len()) {
+        None => Ok(()),
+        Some(t) => Err((checks.len(), TypeMismatch::new("no more parameters", t))),
     }
 }
 
@@ -46,17 +62,7 @@ macro_rules! import_params {
         #[allow(non_snake_case, unused_variables, unused_mut)]
         impl<$($a: for<'m> Lift<'m>),*> ImportParams for ($($a,)*) {
             fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
-                let mut tys = params.iter();
-                let mut i = 0;
-                $(
-                    let t = tys.next().ok_or((i, too_few()))?;
-                    $a::typecheck(t, names).map_err(|e| (i, e))?;
-                    i += 1;
-                )*
-                match tys.next() {
-                    None => Ok(()),
-                    Some(t) => Err((i, TypeMismatch::new("no more parameters", t))),
-                }
+                typecheck_params(params, &[$($a::typecheck),*], names)
             }
 
             fn lift(cx: &mut LiftCx<'_, '_>, params: &[Type], src: &mut FlatSrc<'_>) -> Result<Self, Trap> {
