@@ -78,6 +78,18 @@ impl<E: Engine, T: 'static> Instance<E, T> {
         self.inner.data_mut()
     }
 
+    /// The guest's linear memory between calls (empty when it exports none),
+    /// for hosts that read guest data in place.
+    pub fn memory(&self) -> &[u8] {
+        self.inner.memory()
+    }
+
+    /// The guest's linear memory between calls, writable, for hosts that
+    /// write guest data in place.
+    pub fn memory_mut(&mut self) -> &mut [u8] {
+        self.inner.memory_and_state().0
+    }
+
     /// Ends the instance, giving its host data back.
     pub fn into_data(self) -> T {
         self.inner.into_data()

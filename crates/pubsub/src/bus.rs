@@ -1,0 +1,243 @@
+//! The bus: the guests of one application and their broker, on one thread.
+//!
+//! Because it owns every guest's instance, the bus reaches any guest's
+//! memory between calls: a native subscriber reads a guest's sample where
+//! the guest wrote it, a native publisher writes into a guest subscriber's
+//! storage, and a sample from one guest to another is copied once, before
+//! the receiving guest runs again. No `unsafe` and no shared memory: the
+//! borrow checker sees every access.
+
+use alloc::vec::Vec;
+
+use wasmbed::{Engine, Error, Instance};
+
+use crate::bindings::exports::wasmbed::pubsub::task;
+use crate::bindings::wasmbed::pubsub::types::ErrorCode;
+use crate::{Block, Broker, Loan, PartId, Sample, Store};
+
+struct Member<E: Engine, T: 'static> {
+    instance: Instance<E, T>,
+    part: PartId,
+    task: Option<task::Guest>,
+}
+
+/// Guests and their broker, driven from one thread.
+pub struct Bus<E: Engine, T: 'static> {
+    broker: Broker,
+    members: Vec<Member<E, T>>,
+}
+
+impl<E: Engine, T: 'static> Bus<E, T> {
+    /// A bus over `broker`, with no guests yet.
+    pub fn new(broker: &Broker) -> Bus<E, T> {
+        Bus {
+            broker: broker.clone(),
+            members: Vec::new(),
+        }
+    }
+
+    /// The broker.
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
+    /// Adds a guest whose host data holds participant `part` of this bus's broker: its index.
+    pub fn add(&mut self, instance: Instance<E, T>, part: PartId) -> usize {
+        let task = task::Guest::new(&instance).ok();
+        self.members.push(Member {
+            instance,
+            part,
+            task,
+        });
+        self.members.len() - 1
+    }
+
+    /// How many guests there are.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Guest `i`'s instance, to inspect between calls.
+    pub fn instance(&self, i: usize) -> Option<&Instance<E, T>> {
+        Some(&self.members.get(i)?.instance)
+    }
+
+    /// Guest `i`'s instance, writable between calls (as the guest itself would write).
+    pub fn instance_mut(&mut self, i: usize) -> Option<&mut Instance<E, T>> {
+        Some(&mut self.members.get_mut(i)?.instance)
+    }
+
+    /// Runs `f` on guest `i`: copies owed to it are made first, and if the
+    /// guest traps, the broker takes back its loans, ports and held samples.
+    pub fn call<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Instance<E, T>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.pump();
+        let m = self
+            .members
+            .get_mut(i)
+            .ok_or_else(|| Error::host(alloc::format!("no guest {i} on the bus")))?;
+        let r = f(&mut m.instance);
+        if m.instance.is_poisoned() {
+            self.broker.fault(m.part);
+        }
+        self.pump();
+        r
+    }
+
+    /// Calls guest `i`'s `task.init`.
+    pub fn init(&mut self, i: usize) -> Result<Result<(), ErrorCode>, Error> {
+        let task = self.take_task(i)?;
+        let r = self.call(i, |inst| task.call_init(inst));
+        self.members[i].task = Some(task);
+        r
+    }
+
+    /// Calls guest `i`'s `task.step`: whether it wants more steps.
+    pub fn step(&mut self, i: usize, tick: u64) -> Result<bool, Error> {
+        let task = self.take_task(i)?;
+        let r = self.call(i, |inst| task.call_step(inst, tick));
+        self.members[i].task = Some(task);
+        r
+    }
+
+    fn take_task(&mut self, i: usize) -> Result<task::Guest, Error> {
+        self.members
+            .get_mut(i)
+            .and_then(|m| m.task.take())
+            .ok_or_else(|| {
+                Error::host(alloc::format!("guest {i} exports no `wasmbed:pubsub/task`"))
+            })
+    }
+
+    fn member(&self, p: PartId) -> Option<usize> {
+        self.members.iter().position(|m| m.part == p)
+    }
+
+    /// Makes every copy owed between guests (and from native blocks into
+    /// guests): how many.
+    pub fn pump(&mut self) -> usize {
+        let jobs = self.broker.pending();
+        let mut made = 0;
+        for (target, from, to) in jobs {
+            if self.copy(from, to) {
+                self.broker.copied(target);
+                made += 1;
+            }
+        }
+        made
+    }
+
+    /// Copies the bytes of `from` into `to` (a guest's storage).
+    fn copy(&mut self, from: Block, to: Block) -> bool {
+        let Store::Guest(dst) = to.store else {
+            return false;
+        };
+        let Some(d) = self.member(dst) else {
+            return false;
+        };
+        let range = |b: Block| b.start as usize..b.start as usize + b.len as usize;
+        match from.store {
+            Store::Native(_) => {
+                let dst = self.members[d].instance.memory_mut();
+                let Some(dst) = dst.get_mut(range(to)) else {
+                    return false;
+                };
+                self.broker
+                    .native_bytes(from, |src| dst.copy_from_slice(src))
+                    .is_some()
+            }
+            Store::Guest(src) => {
+                let Some(s) = self.member(src) else {
+                    return false;
+                };
+                if s == d {
+                    let mem = self.members[d].instance.memory_mut();
+                    if mem.get(range(from)).is_none() || mem.get(range(to)).is_none() {
+                        return false;
+                    }
+                    mem.copy_within(range(from), to.start as usize);
+                    return true;
+                }
+                let (a, b) = two(&mut self.members, s, d);
+                let (Some(src), Some(dst)) = (
+                    a.instance.memory().get(range(from)),
+                    b.instance.memory_mut().get_mut(range(to)),
+                ) else {
+                    return false;
+                };
+                dst.copy_from_slice(src);
+                true
+            }
+        }
+    }
+
+    /// Runs `f` on a sample's bytes where they are: in the publishing
+    /// guest's memory, in this subscriber's storage, or in the topic's native
+    /// blocks. No copy.
+    ///
+    /// A guest publisher must not touch a sample after publishing it, but
+    /// nothing stops a misbehaving one between its calls: a reader that must
+    /// not see bytes change under a re-validation uses [`Bus::copy_out`].
+    pub fn read<R>(&self, sample: &Sample, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        self.bytes(sample.block(), |b| f(b))
+    }
+
+    /// Copies a sample's bytes into `buf` (counted as a copy): how many.
+    pub fn copy_out(&self, sample: &Sample, buf: &mut [u8]) -> Option<usize> {
+        let n = self.bytes(sample.block(), |b| {
+            let n = b.len().min(buf.len());
+            buf[..n].copy_from_slice(&b[..n]);
+            n
+        })?;
+        self.broker.count_copy(sample.topic(), n as u32);
+        Some(n)
+    }
+
+    fn bytes<R>(&self, block: Block, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let range = block.start as usize..block.start as usize + block.len as usize;
+        match block.store {
+            Store::Guest(p) => {
+                let m = &self.members[self.member(p)?];
+                m.instance.memory().get(range).map(f)
+            }
+            Store::Native(_) => self.broker.native_bytes(block, |b| f(b)),
+        }
+    }
+
+    /// Runs `f` on a loan's bytes where they are, to write them in place.
+    pub fn write<R>(&mut self, loan: &Loan, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
+        let block = loan.block();
+        let range = block.start as usize..block.start as usize + block.len as usize;
+        match block.store {
+            Store::Guest(p) => {
+                let i = self.member(p)?;
+                self.members[i].instance.memory_mut().get_mut(range).map(f)
+            }
+            Store::Native(_) => self.broker.native_bytes(block, f),
+        }
+    }
+
+    /// Ends the bus, giving the instances back.
+    pub fn into_instances(self) -> Vec<Instance<E, T>> {
+        self.members.into_iter().map(|m| m.instance).collect()
+    }
+}
+
+/// Two distinct elements of `v`, the first shared and the second writable.
+fn two<X>(v: &mut [X], a: usize, b: usize) -> (&X, &mut X) {
+    if a < b {
+        let (l, r) = v.split_at_mut(b);
+        (&l[a], &mut r[0])
+    } else {
+        let (l, r) = v.split_at_mut(a);
+        (&r[0], &mut l[b])
+    }
+}

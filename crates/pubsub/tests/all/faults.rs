@@ -1,0 +1,1 @@
+//! A guest that traps gives back what it held; the others lose nothing.

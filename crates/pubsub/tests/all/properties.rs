@@ -1,0 +1,1 @@
+//! Any interleaving keeps every sample accounted for.
