@@ -40,6 +40,29 @@ build_example_sensor() {
     rm -rf "$gen"
 }
 
+# A `participant` guest of wit/pubsub/pubsub.wit: wit-bindgen C bindings, freestanding,
+# no libc and no allocator (examples/pubsub/noalloc.c: realloc traps), with the
+# world in its `component-type` section. Arguments: the output and the C sources.
+build_pubsub_guest() {
+    local out=$1 gen
+    shift
+    gen=$(mktemp -d)
+    wit-bindgen c wit/pubsub/pubsub.wit --world participant --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" \
+        "$@" examples/pubsub/noalloc.c "$gen/participant.c" "$gen/participant_component_type.o" \
+        -o "$out"
+    rm -rf "$gen"
+}
+
+# examples/pubsub: the pubsub demo's guests, sensor (publishes frames) and
+# filter (reads them in place, publishes summaries).
+build_example_pubsub() {
+    local name
+    for name in sensor filter; do
+        build_pubsub_guest "examples/pubsub/$name.wasm" "examples/pubsub/$name.c"
+    done
+}
+
 # A wit-bindgen C guest of guests/NAME/NAME.wit and NAME.c, built against wasi-libc
 # as a reactor (legacy names, world in its `component-type` section).
 build_bindgen_c_guest() {
@@ -60,6 +83,11 @@ build_types() {
 # guests/resources: an imported host resource and an exported guest resource (crates/conformance).
 build_resources() {
     build_bindgen_c_guest resources
+}
+
+# guests/pubsub: roundtrip publishes on "ping" and reads what arrives on "pong" (crates/pubsub).
+build_pubsub() {
+    build_pubsub_guest guests/pubsub/roundtrip.wasm guests/pubsub/roundtrip.c
 }
 
 # guests/cm32: hand-written `cm32p2` guests in WAT; each WIT beside its WAT is their world.

@@ -201,7 +201,8 @@ impl<E: Engine, T: 'static> Bus<E, T> {
         Some(n)
     }
 
-    fn bytes<R>(&self, block: Block, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    /// Runs `f` on the bytes of any block: `None` when its store is gone.
+    pub fn bytes<R>(&self, block: Block, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let range = block.start as usize..block.start as usize + block.len as usize;
         match block.store {
             Store::Guest(p) => {
@@ -214,7 +215,11 @@ impl<E: Engine, T: 'static> Bus<E, T> {
 
     /// Runs `f` on a loan's bytes where they are, to write them in place.
     pub fn write<R>(&mut self, loan: &Loan, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
-        let block = loan.block();
+        self.bytes_mut(loan.block(), f)
+    }
+
+    /// Runs `f` on the bytes of any block, writable: `None` when its store is gone.
+    pub fn bytes_mut<R>(&mut self, block: Block, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
         let range = block.start as usize..block.start as usize + block.len as usize;
         match block.store {
             Store::Guest(p) => {

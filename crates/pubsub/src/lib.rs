@@ -14,9 +14,9 @@
 
 extern crate alloc;
 
-/// Types and export calls generated from `wit/pubsub.wit`.
+/// Types and export calls generated from `wit/pubsub/pubsub.wit`.
 pub mod bindings {
-    ::wasmbed::bindgen!({ world: "participant", path: "../../wit/pubsub.wit" });
+    ::wasmbed::bindgen!({ world: "participant", path: "../../wit/pubsub/pubsub.wit" });
 }
 mod broker;
 mod bus;

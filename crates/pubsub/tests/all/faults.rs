@@ -1,1 +1,86 @@
 //! A guest that traps gives back what it held; the others lose nothing.
+
+use wasmbed::Wasmi;
+use wasmbed_pubsub::{Bus, Grants, Publisher, Subscriber, TopicConfig};
+
+use crate::{broker, guest, instance, join, linker, rogue, Host, OPEN_IN, OPEN_OUT};
+
+#[test]
+fn a_trapping_guest_loses_its_loans_and_samples_and_the_others_lose_nothing() {
+    let b = broker(&["in", "out"].map(|n| TopicConfig::new(n, 64)));
+    let mut bus = Bus::<Wasmi, Host>::new(&b);
+    // Holds a received sample and a loan, then traps.
+    let step = r#"
+      (call $receive (global.get $sub) (i32.const 64))
+      (call $loan (global.get $pub) (i32.const 32) (i32.const 64))
+      unreachable"#;
+    let g = guest(&rogue(&format!("{OPEN_IN} {OPEN_OUT}"), step));
+    let grants = Grants::none().subscribe("in").publish("out");
+    let i = join(&mut bus, instance(&linker(), &g, &b, grants));
+    let native = b.add_native(Grants::all());
+    let tx = Publisher::open(&b, native, "in").unwrap();
+    let rx = Subscriber::open(&b, native, "in").unwrap();
+
+    let loan = tx.loan(5).unwrap();
+    bus.write(&loan, |w| w.copy_from_slice(b"first")).unwrap();
+    loan.publish(5).unwrap();
+    let msg = bus.step(i, 0).unwrap_err().to_string();
+    assert!(msg.contains("unreachable"), "{msg}");
+
+    // The native subscriber still reads its sample, which lives in the
+    // trapped guest's storage: that memory stays while the bus does.
+    let s = rx
+        .receive()
+        .unwrap()
+        .expect("the native subscriber lost nothing");
+    assert_eq!(bus.read(&s, |b| b.to_vec()).unwrap(), b"first");
+    let (loans, _, held) = b.census();
+    assert_eq!(
+        (loans, held),
+        (0, 1),
+        "only the native subscriber's sample is held"
+    );
+    drop(s);
+
+    // New samples reach the living subscriber only, from the topic's own blocks.
+    let loan = tx.loan(6).unwrap();
+    bus.write(&loan, |w| w.copy_from_slice(b"second")).unwrap();
+    loan.publish(6).unwrap();
+    let s = rx.receive().unwrap().unwrap();
+    assert_eq!(bus.read(&s, |b| b.to_vec()).unwrap(), b"second");
+    drop(s);
+    assert_eq!(b.census(), (0, 0, 0));
+    assert_eq!(b.blocks_in_use(), 0, "every block went back");
+    let st = b.stats(b.topic("in").unwrap());
+    assert_eq!((st.published, st.delivered, st.received), (2, 3, 3));
+}
+
+#[test]
+fn a_guest_without_storage_gets_no_storage_and_a_full_queue_refuses_or_drops() {
+    use wasmbed_pubsub::{Overflow, PubSubError};
+    let b = broker(&[
+        TopicConfig::new("drop", 8).queue_depth(2),
+        TopicConfig::new("refuse", 8)
+            .queue_depth(2)
+            .overflow(Overflow::Refuse),
+    ]);
+    let native = b.add_native(Grants::all());
+    for (topic, third) in [("drop", Ok(())), ("refuse", Err(PubSubError::QueueFull))] {
+        let tx = Publisher::open(&b, native, topic).unwrap();
+        let rx = Subscriber::open(&b, native, topic).unwrap();
+        tx.loan(8).unwrap().publish(8).unwrap();
+        tx.loan(8).unwrap().publish(8).unwrap();
+        assert_eq!(tx.loan(8).unwrap().publish(8), third, "{topic}");
+        let st = b.stats(b.topic(topic).unwrap());
+        assert_eq!(
+            (st.dropped, st.refused),
+            if third.is_ok() { (1, 0) } else { (0, 1) }
+        );
+        drop(rx);
+    }
+    assert_eq!(b.blocks_in_use(), 0);
+    // A guest participant that lent nothing cannot loan.
+    let g = b.add_guest(Grants::all());
+    let p = b.open_publisher(g, "drop").unwrap();
+    assert_eq!(b.loan(p, g, 8), Err(PubSubError::NoStorage));
+}

@@ -1,5 +1,6 @@
 //! wasmbed-pubsub: guests and native code on one bus.
 
+mod c_guests;
 mod copies;
 mod faults;
 mod malicious;
@@ -16,8 +17,8 @@ pub(crate) struct Host {
 }
 
 pub(crate) fn world() -> World {
-    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/pubsub.wit");
-    wasmbed_wit::world_from_path(&wit, Some("participant")).expect("wit/pubsub.wit loads")
+    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/pubsub/pubsub.wit");
+    wasmbed_wit::world_from_path(&wit, Some("participant")).expect("wit/pubsub/pubsub.wit loads")
 }
 
 pub(crate) fn linker() -> Linker<Host> {
