@@ -14,7 +14,7 @@ use crate::wave;
 
 #[derive(Args)]
 pub(crate) struct RunArgs {
-    /// The guest: a core module (`.wasm`, or `.wat` text).
+    /// The guest: a core module (`.wasm`, or `.wat` text), or an application manifest (`app.toml`).
     file: PathBuf,
     #[command(flatten)]
     world: WorldArgs,
@@ -32,6 +32,9 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
+    if crate::app::is_app(&args.file) {
+        return crate::app::run(&args.file);
+    }
     let engine = if args.fuel.is_some() {
         Wasmi::with_fuel()
     } else {

@@ -53,6 +53,22 @@ impl From<PubSubError> for ErrorCode {
     }
 }
 
+impl From<ErrorCode> for PubSubError {
+    fn from(e: ErrorCode) -> PubSubError {
+        match e {
+            ErrorCode::Denied => PubSubError::Denied,
+            ErrorCode::NoSuchTopic => PubSubError::NoSuchTopic,
+            ErrorCode::TooLarge => PubSubError::TooLarge,
+            ErrorCode::PoolExhausted => PubSubError::PoolExhausted,
+            ErrorCode::QueueFull => PubSubError::QueueFull,
+            ErrorCode::TooMany => PubSubError::TooMany,
+            ErrorCode::NoStorage => PubSubError::NoStorage,
+            ErrorCode::BadRegion => PubSubError::BadRegion,
+            ErrorCode::Closed => PubSubError::Closed,
+        }
+    }
+}
+
 type Get<T> = fn(&mut T) -> &mut PubSubCtx;
 
 /// A handle the guest holds that the broker no longer knows: a trap, since
