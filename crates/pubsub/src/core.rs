@@ -185,6 +185,14 @@ impl Core {
 
     pub(crate) fn open_subscriber(&mut self, p: PartId, name: &str) -> Result<SubId, PubSubError> {
         let t = self.open(p, name, Grants::may_subscribe)?;
+        // A guest receives into its storage: without any, it could receive nothing.
+        if self
+            .parts
+            .get(p.0)
+            .is_some_and(|x| x.guest && x.region.is_none())
+        {
+            return Err(PubSubError::NoStorage);
+        }
         let topic = &self.topics[t.0 as usize];
         if topic.subscribers.len() as u32 >= topic.cfg.max_subscribers {
             return Err(PubSubError::TooMany);
@@ -382,7 +390,12 @@ impl Core {
                     self.undo(&copies);
                     return Err(PubSubError::PoolExhausted);
                 }
-                None => self.topics[t.0 as usize].stats.dropped += 1,
+                None => {
+                    // Delivered and dropped at once: no room in its storage even after dropping its whole queue.
+                    let stats = &mut self.topics[t.0 as usize].stats;
+                    stats.delivered += 1;
+                    stats.dropped += 1;
+                }
             }
         }
         let sample = SampleId(self.samples.insert(Sample {

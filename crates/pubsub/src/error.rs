@@ -41,5 +41,4 @@ impl fmt::Display for PubSubError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for PubSubError {}
+impl core::error::Error for PubSubError {}

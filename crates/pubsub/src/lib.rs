@@ -51,6 +51,11 @@ macro_rules! ids {
             pub fn index(self) -> u32 {
                 self.0
             }
+
+            /// The id behind a rep a guest handed back; the broker checks it on every use.
+            pub fn from_index(i: u32) -> Self {
+                $name(i)
+            }
         }
     )*};
 }

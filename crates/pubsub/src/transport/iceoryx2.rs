@@ -9,9 +9,17 @@
 //! samples registered until some live process removes its stale resources.
 //! This transport does so when it opens a port and when a loan finds no free
 //! slot, so a crashed peer never blocks the others for long.
+//!
+//! The service is sized from the [`TopicConfig`]: `max_payload` bytes per
+//! slice, `queue_depth` samples queued and `max_held` held per subscriber,
+//! `max_publishers` and `max_subscribers` port slots; a subscriber that joins
+//! late gets no history. [`Overflow::DropOldest`] is iceoryx2's safe overflow;
+//! under [`Overflow::Refuse`] a full subscriber misses the new sample while the
+//! others get it, since iceoryx2 cannot refuse one sample to all at once.
 
 use alloc::format;
 use alloc::string::String;
+use core::time::Duration;
 
 use iceoryx2::config::Config;
 use iceoryx2::node::{Node, NodeBuilder, NodeCreationFailure, NodeState};
@@ -29,6 +37,10 @@ use iceoryx2::service::port_factory::publish_subscribe::PortFactory;
 
 use crate::config::{Overflow, TopicConfig};
 use crate::transport::{Receiver, Sender, Transport, TransportError};
+
+/// How long a dead-node cleanup waits for another cleaner of the same node
+/// before it leaves the node for a later pass.
+const CLEANUP_PATIENCE: Duration = Duration::from_millis(100);
 
 /// The service of one topic: raw byte slices, no user header.
 type Service = PortFactory<ipc::Service, [u8], ()>;
@@ -75,7 +87,7 @@ impl Iceoryx2 {
 
     /// Removes the stale resources (ports, loans, held samples) of every dead
     /// node on the machine, so a crashed process frees its slots; returns how
-    /// many nodes were removed.
+    /// many dead nodes it found and saw removed (by it or another cleaner).
     pub fn remove_dead_nodes(&self) -> usize {
         let mut removed = 0;
         // Best effort: a node we cannot list or clean is left for a later pass.
@@ -222,8 +234,12 @@ fn remove_if_dead(
 ) -> impl FnMut(NodeState<ipc::Service>) -> CallbackProgression + '_ {
     move |state| {
         if let NodeState::Dead(node) = state {
-            // Another process may be cleaning it right now; then it is not ours to count.
-            if node.try_remove_stale_resources().is_ok() {
+            // Waits while another thread or process is cleaning (iceoryx2 lets
+            // one do it at a time), so the slots are free when this returns.
+            if node
+                .blocking_remove_stale_resources(CLEANUP_PATIENCE)
+                .is_ok()
+            {
                 *removed += 1;
             }
         }

@@ -84,3 +84,36 @@ fn a_guest_without_storage_gets_no_storage_and_a_full_queue_refuses_or_drops() {
     let p = b.open_publisher(g, "drop").unwrap();
     assert_eq!(b.loan(p, g, 8), Err(PubSubError::NoStorage));
 }
+
+/// Regression (fuzz, pubsub_broker): a guest subscriber with no room for a
+/// copy lost the sample without it being counted as delivered, so the books
+/// did not balance; and a guest with no storage could subscribe at all.
+#[test]
+fn a_sample_with_no_room_in_a_guest_is_delivered_and_dropped_in_the_books() {
+    use wasmbed_pubsub::PubSubError;
+    let b = broker(&[TopicConfig::new("a", 64).queue_depth(4)]);
+    let native = b.add_native(Grants::all());
+    let tx = Publisher::open(&b, native, "a").unwrap();
+    let g = b.add_guest(Grants::all());
+    assert_eq!(
+        b.open_subscriber(g, "a").err(),
+        Some(PubSubError::NoStorage)
+    );
+    // Storage for one 64-byte block only.
+    b.add_storage(g, 1024, 64, 65536).unwrap();
+    let s = b.open_subscriber(g, "a").unwrap();
+    // The first lands in the guest's storage; the second must drop the first.
+    tx.loan(64).unwrap().publish(64).unwrap();
+    let held = b.receive(s, g).unwrap().expect("the first sample");
+    // Now the guest holds the only block: a copy has no room at all.
+    let other = b.add_native(Grants::all());
+    let _keep = Subscriber::open(&b, other, "a").unwrap();
+    tx.loan(64).unwrap().publish(64).unwrap();
+    let t = b.topic("a").unwrap();
+    let st = b.stats(t);
+    assert_eq!(
+        st.delivered,
+        st.received + st.dropped + st.discarded + b.queued(t) as u64
+    );
+    b.release(held, g).unwrap();
+}
