@@ -78,7 +78,12 @@ impl Broker {
 
     /// Opens a subscriber on topic `name` for `p`.
     pub fn open_subscriber(&self, p: PartId, name: &str) -> Result<SubId, PubSubError> {
-        self.with(|c| c.open_subscriber(p, name))
+        self.with(|c| c.open_subscriber(p, name, false))
+    }
+
+    /// Opens a subscriber on topic `name` for `p` that never gets `p`'s own samples (for bridges).
+    pub fn open_subscriber_no_echo(&self, p: PartId, name: &str) -> Result<SubId, PubSubError> {
+        self.with(|c| c.open_subscriber(p, name, true))
     }
 
     /// Closes publisher `id` of `p`.
@@ -147,12 +152,14 @@ impl Broker {
         self.with(|c| c.blocks_in_use())
     }
 
-    /// Copies the bus owes, as `(target sample, from, to, len)`.
-    pub(crate) fn pending(&self) -> alloc::vec::Vec<(crate::SampleId, Block, Block)> {
+    /// Takes the copies the bus owes, as `(target sample, from, to)`; each
+    /// is then either [`Broker::copied`] or handed back with [`Broker::owe`].
+    pub(crate) fn take_pending(&self) -> alloc::vec::Vec<(crate::SampleId, Block, Block)> {
         self.with(|c| {
-            c.pending
-                .iter()
-                .filter_map(|&t| {
+            let targets = core::mem::take(&mut c.pending);
+            targets
+                .into_iter()
+                .filter_map(|t| {
                     let s = c.samples.get(t.0)?;
                     let src = c.samples.get(s.pending?.0)?;
                     Some((
@@ -169,6 +176,16 @@ impl Broker {
                 })
                 .collect()
         })
+    }
+
+    /// A copy taken with [`Broker::take_pending`] could not be made now; it stays owed.
+    pub(crate) fn owe(&self, target: crate::SampleId) {
+        self.with(|c| c.pending.push(target))
+    }
+
+    /// Copies owed now: zero after every [`Bus::pump`](crate::Bus::pump) whose guests are all on the bus.
+    pub fn pending_copies(&self) -> usize {
+        self.with(|c| c.pending.len())
     }
 
     /// Runs `f` on the bytes of `block` when it lives in the topic's native blocks.
@@ -190,6 +207,15 @@ impl Broker {
     /// The copy into `target` is made.
     pub(crate) fn copied(&self, target: crate::SampleId) {
         self.with(|c| c.copied(target))
+    }
+
+    /// Counts a sample a transport refused on topic `t`.
+    pub(crate) fn count_refused(&self, t: TopicId) {
+        self.with(|c| {
+            if let Some(t) = c.topics.get_mut(t.0 as usize) {
+                t.stats.refused += 1;
+            }
+        })
     }
 
     /// Counts a copy on topic `t` made outside the books (into or out of a transport, or asked for).

@@ -7,12 +7,15 @@
 //! the receiving guest runs again. No `unsafe` and no shared memory: the
 //! borrow checker sees every access.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use wasmbed::{Engine, Error, Instance};
 
 use crate::bindings::exports::wasmbed::pubsub::task;
 use crate::bindings::wasmbed::pubsub::types::ErrorCode;
+use crate::bridge::{Bridge, BridgeError};
+use crate::transport::Transport;
 use crate::{Block, Broker, Loan, PartId, Sample, Store};
 
 struct Member<E: Engine, T: 'static> {
@@ -25,6 +28,7 @@ struct Member<E: Engine, T: 'static> {
 pub struct Bus<E: Engine, T: 'static> {
     broker: Broker,
     members: Vec<Member<E, T>>,
+    bridges: Vec<Bridge>,
 }
 
 impl<E: Engine, T: 'static> Bus<E, T> {
@@ -33,6 +37,7 @@ impl<E: Engine, T: 'static> Bus<E, T> {
         Bus {
             broker: broker.clone(),
             members: Vec::new(),
+            bridges: Vec::new(),
         }
     }
 
@@ -121,15 +126,107 @@ impl<E: Engine, T: 'static> Bus<E, T> {
         self.members.iter().position(|m| m.part == p)
     }
 
-    /// Makes every copy owed between guests (and from native blocks into
-    /// guests): how many.
+    /// Links topic `name` to `transport`: what is published here goes out
+    /// when `out`, and what arrives from elsewhere is published here when
+    /// `inbound`. Each way costs one copy per sample, made by [`Bus::pump`].
+    pub fn bridge<X: Transport>(
+        &mut self,
+        name: &str,
+        transport: &mut X,
+        out: bool,
+        inbound: bool,
+    ) -> Result<(), BridgeError>
+    where
+        X::Sender: 'static,
+        X::Receiver: 'static,
+    {
+        let cfg = self
+            .broker
+            .with(|c| Some(c.topics.get(c.topic_id(name)?.0 as usize)?.cfg.clone()))
+            .ok_or(crate::PubSubError::NoSuchTopic)?;
+        let tx: Option<Box<dyn crate::Sender>> = match out {
+            true => Some(Box::new(transport.sender(&cfg)?)),
+            false => None,
+        };
+        let rx: Option<Box<dyn crate::Receiver>> = match inbound {
+            true => Some(Box::new(transport.receiver(&cfg)?)),
+            false => None,
+        };
+        self.bridges.push(Bridge::new(&self.broker, name, tx, rx)?);
+        Ok(())
+    }
+
+    /// Moves samples: in from bridged transports, between guests (every
+    /// copy owed, before the receiving guest runs), and out to bridged
+    /// transports. How many copies it made.
     pub fn pump(&mut self) -> usize {
-        let jobs = self.broker.pending();
+        let mut bridges = core::mem::take(&mut self.bridges);
         let mut made = 0;
-        for (target, from, to) in jobs {
+        for b in &mut bridges {
+            made += self.bring_in(b);
+        }
+        for (target, from, to) in self.broker.take_pending() {
             if self.copy(from, to) {
                 self.broker.copied(target);
                 made += 1;
+            } else {
+                self.broker.owe(target);
+            }
+        }
+        for b in &mut bridges {
+            made += self.send_out(b);
+        }
+        self.bridges = bridges;
+        made
+    }
+
+    /// Publishes here what waits in the bridge's transport: one copy each.
+    fn bring_in(&mut self, b: &mut Bridge) -> usize {
+        let Some((publisher, rx)) = &mut b.inbound else {
+            return 0;
+        };
+        let mut made = 0;
+        loop {
+            let Ok(loan) = publisher.loan(b.max_payload) else {
+                return made;
+            };
+            let mut got = None;
+            let r = rx.receive_with(&mut |src: &[u8]| {
+                got = self.bytes_mut(loan.block(), |dst| {
+                    let n = src.len().min(dst.len());
+                    dst[..n].copy_from_slice(&src[..n]);
+                    (n, src.len() <= dst.len())
+                });
+            });
+            match (r, got) {
+                (Ok(true), Some((n, true))) => {
+                    self.broker.count_copy(b.topic, n as u32);
+                    made += 1;
+                    let _ = loan.publish(n as u32);
+                }
+                // Larger than the topic allows: refused, and the next one is tried.
+                (Ok(true), _) => self.broker.count_refused(b.topic),
+                _ => return made,
+            }
+        }
+    }
+
+    /// Sends out what was published here: one copy each.
+    fn send_out(&mut self, b: &mut Bridge) -> usize {
+        let Some((sub, tx)) = &mut b.out else {
+            return 0;
+        };
+        let mut made = 0;
+        while let Ok(Some(sample)) = sub.receive() {
+            let sent = self.bytes(sample.block(), |src| {
+                tx.send_with(src.len(), &mut |dst: &mut [u8]| dst.copy_from_slice(src))
+            });
+            match sent {
+                Some(Ok(())) => {
+                    self.broker.count_copy(b.topic, sample.len());
+                    made += 1;
+                }
+                _ => self.broker.count_refused(b.topic),
             }
         }
         made

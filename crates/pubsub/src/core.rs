@@ -39,6 +39,8 @@ struct Publisher {
 
 pub(crate) struct Subscriber {
     pub(crate) part: PartId,
+    /// Samples its own participant publishes are not queued here (a bridge's).
+    no_echo: bool,
     topic: TopicId,
     queue: VecDeque<SampleId>,
     held: u32,
@@ -183,7 +185,12 @@ impl Core {
         })))
     }
 
-    pub(crate) fn open_subscriber(&mut self, p: PartId, name: &str) -> Result<SubId, PubSubError> {
+    pub(crate) fn open_subscriber(
+        &mut self,
+        p: PartId,
+        name: &str,
+        no_echo: bool,
+    ) -> Result<SubId, PubSubError> {
         let t = self.open(p, name, Grants::may_subscribe)?;
         // A guest receives into its storage: without any, it could receive nothing.
         if self
@@ -200,6 +207,7 @@ impl Core {
         let depth = topic.cfg.queue_depth as usize;
         let s = SubId(self.subs.insert(Subscriber {
             part: p,
+            no_echo,
             topic: t,
             queue: VecDeque::with_capacity(depth),
             held: 0,
@@ -339,7 +347,16 @@ impl Core {
             self.discard(id, caller)?;
             return Err(PubSubError::Closed);
         }
-        let subs = self.topics[t.0 as usize].subscribers.clone();
+        let subs: Vec<SubId> = self.topics[t.0 as usize]
+            .subscribers
+            .iter()
+            .copied()
+            .filter(|s| {
+                self.subs
+                    .get(s.0)
+                    .is_some_and(|s| !(s.no_echo && s.part == caller))
+            })
+            .collect();
         let result = self.deliver(t, block, len, &subs);
         // The loan is consumed either way; on success its block now belongs to the sample.
         if let Some(loan) = self.loans.remove(id.0) {

@@ -18,6 +18,7 @@ extern crate alloc;
 pub mod bindings {
     ::wasmbed::bindgen!({ world: "participant", path: "../../wit/pubsub/pubsub.wit" });
 }
+mod bridge;
 mod broker;
 mod bus;
 pub mod config;
@@ -30,6 +31,7 @@ mod slab;
 mod stats;
 pub mod transport;
 
+pub use bridge::BridgeError;
 pub use broker::Broker;
 pub use bus::Bus;
 pub use config::{ConfigError, Grants, Overflow, TopicConfig};

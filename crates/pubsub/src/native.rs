@@ -92,7 +92,20 @@ pub struct Subscriber {
 impl Subscriber {
     /// Opens a subscriber on `topic` for native participant `part`.
     pub fn open(broker: &Broker, part: PartId, topic: &str) -> Result<Subscriber, PubSubError> {
-        let id = broker.open_subscriber(part, topic)?;
+        Subscriber::open_with(broker, part, topic, false)
+    }
+
+    /// As [`Subscriber::open`], skipping what `part` itself publishes when `no_echo`.
+    pub(crate) fn open_with(
+        broker: &Broker,
+        part: PartId,
+        topic: &str,
+        no_echo: bool,
+    ) -> Result<Subscriber, PubSubError> {
+        let id = match no_echo {
+            true => broker.open_subscriber_no_echo(part, topic)?,
+            false => broker.open_subscriber(part, topic)?,
+        };
         let topic = broker.topic(topic).ok_or(PubSubError::NoSuchTopic)?;
         Ok(Subscriber {
             id,

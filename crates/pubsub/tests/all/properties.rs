@@ -158,8 +158,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::Pump => {
                 bus.pump();
+                prop_assert_eq!(b.pending_copies(), 0, "a pump makes every copy owed");
             }
         }
+        prop_assert!(
+            b.pending_copies() <= b.census().1,
+            "no more copies owed than samples alive"
+        );
         for t in ["a", "b"] {
             let t = b.topic(t).unwrap();
             let s = b.stats(t);
