@@ -189,19 +189,32 @@ impl Broker {
     }
 
     /// Runs `f` on the bytes of `block` when it lives in the topic's native blocks.
-    pub(crate) fn native_bytes<R>(
+    pub(crate) fn native_bytes<R>(&self, block: Block, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let bytes = self.pool(block)?;
+        let bytes = bytes.try_borrow().ok()?;
+        bytes
+            .get(block.start as usize..block.start as usize + block.len as usize)
+            .map(f)
+    }
+
+    /// As [`Broker::native_bytes`], writable.
+    pub(crate) fn native_bytes_mut<R>(
         &self,
         block: Block,
         f: impl FnOnce(&mut [u8]) -> R,
     ) -> Option<R> {
+        let bytes = self.pool(block)?;
+        let mut bytes = bytes.try_borrow_mut().ok()?;
+        let range = block.start as usize..block.start as usize + block.len as usize;
+        bytes.get_mut(range).map(f)
+    }
+
+    /// The native blocks `block` lives in, if it does.
+    fn pool(&self, block: Block) -> Option<Rc<RefCell<alloc::vec::Vec<u8>>>> {
         let Store::Native(t) = block.store else {
             return None;
         };
-        self.with(|c| {
-            let bytes = &mut c.topics.get_mut(t.0 as usize)?.pool_bytes;
-            let end = block.start as usize + block.len as usize;
-            bytes.get_mut(block.start as usize..end).map(f)
-        })
+        self.with(|c| Some(c.topics.get(t.0 as usize)?.pool_bytes.clone()))
     }
 
     /// The copy into `target` is made.

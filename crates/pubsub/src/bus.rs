@@ -323,7 +323,7 @@ impl<E: Engine, T: 'static> Bus<E, T> {
                 let i = self.member(p)?;
                 self.members[i].instance.memory_mut().get_mut(range).map(f)
             }
-            Store::Native(_) => self.broker.native_bytes(block, f),
+            Store::Native(_) => self.broker.native_bytes_mut(block, f),
         }
     }
 

@@ -18,7 +18,8 @@ pub(crate) struct Topic {
     pub(crate) cfg: TopicConfig,
     /// Where samples live that no guest holds: `native_blocks` blocks.
     pub(crate) pool: Region,
-    pub(crate) pool_bytes: Vec<u8>,
+    /// Kept apart from the books, so code reading a sample may use the broker meanwhile.
+    pub(crate) pool_bytes: alloc::rc::Rc<core::cell::RefCell<Vec<u8>>>,
     publishers: u32,
     pub(crate) subscribers: Vec<SubId>,
     pub(crate) stats: TopicStats,
@@ -106,7 +107,9 @@ impl Core {
         let pool_len = padded(cfg.max_payload).saturating_mul(cfg.native_blocks);
         self.topics.push(Topic {
             pool: Region::new(0, pool_len),
-            pool_bytes: alloc::vec![0; pool_len as usize],
+            pool_bytes: alloc::rc::Rc::new(core::cell::RefCell::new(
+                alloc::vec![0; pool_len as usize],
+            )),
             cfg,
             publishers: 0,
             subscribers: Vec::new(),

@@ -161,6 +161,11 @@ fn native_to_native_uses_the_topics_own_blocks_and_copies_nothing() {
     );
     assert_eq!(s1.block(), s2.block(), "both read the same block");
     assert_eq!(bus.read(&s1, |b| b.to_vec()).unwrap(), b"hello");
+    // The broker stays usable while a sample's bytes are borrowed.
+    let seen = bus.read(&s1, |bytes| {
+        (bytes.len(), b.stats(b.topic("in").unwrap()).received)
+    });
+    assert_eq!(seen, Some((5, 2)));
     let mut buf = [0u8; 8];
     assert_eq!(bus.copy_out(&s2, &mut buf), Some(5));
     assert_eq!(&buf[..5], b"hello");
