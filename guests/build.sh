@@ -48,7 +48,7 @@ build_pubsub_guest() {
     shift
     gen=$(mktemp -d)
     wit-bindgen c wit/pubsub/pubsub.wit --world participant --out-dir "$gen" >/dev/null 2>&1
-    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" \
+    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" -Iexamples/pubsub \
         "$@" examples/pubsub/noalloc.c "$gen/participant.c" "$gen/participant_component_type.o" \
         -o "$out"
     rm -rf "$gen"

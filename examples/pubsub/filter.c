@@ -22,25 +22,15 @@ struct summary {
 _Static_assert(sizeof(struct summary) == 12, "a summary is 12 bytes");
 
 #define STORAGE_LEN 1024
+#include "storage.h"
 #define MIN_MILLI 0
 #define MAX_MILLI 60000
 
-/* Lent to the broker by init: it holds this guest's loans and samples. */
-static _Alignas(8) uint8_t storage[STORAGE_LEN];
 static wasmbed_pubsub_broker_own_subscriber_t frames;
 static wasmbed_pubsub_broker_own_publisher_t filtered;
 
-/* Traps unless [address, address + len) lies in the storage lent: the broker
- * places every loan and sample there, anything else is a broker bug. */
-static void check_in_storage(uint32_t address, uint32_t len) {
-    uint32_t start = (uint32_t)(uintptr_t)storage;
-    if (address < start || len > STORAGE_LEN || address - start > STORAGE_LEN - len) {
-        __builtin_trap();
-    }
-}
-
 bool exports_wasmbed_pubsub_task_init(exports_wasmbed_pubsub_task_error_code_t *err) {
-    if (!wasmbed_pubsub_broker_add_storage((uint32_t)(uintptr_t)storage, STORAGE_LEN, err)) {
+    if (!lend_storage(err)) {
         return false;
     }
     participant_string_t in = {(uint8_t *)"frames", 6};

@@ -10,24 +10,15 @@
 #include "participant.h"
 
 #define STORAGE_LEN 512
+#include "storage.h"
 #define PING_LEN 64
 
-/* Lent to the broker by init: it holds this guest's loans and samples. */
-static _Alignas(8) uint8_t storage[STORAGE_LEN];
 static wasmbed_pubsub_broker_own_publisher_t ping;
 static wasmbed_pubsub_broker_own_subscriber_t pong;
 static volatile uint32_t checksum;
 
-/* Traps unless [address, address + len) lies in the storage lent. */
-static void check_in_storage(uint32_t address, uint32_t len) {
-    uint32_t start = (uint32_t)(uintptr_t)storage;
-    if (address < start || len > STORAGE_LEN || address - start > STORAGE_LEN - len) {
-        __builtin_trap();
-    }
-}
-
 bool exports_wasmbed_pubsub_task_init(exports_wasmbed_pubsub_task_error_code_t *err) {
-    if (!wasmbed_pubsub_broker_add_storage((uint32_t)(uintptr_t)storage, STORAGE_LEN, err)) {
+    if (!lend_storage(err)) {
         return false;
     }
     participant_string_t out = {(uint8_t *)"ping", 4};

@@ -29,6 +29,9 @@ use wasmbed_pubsub::{
 };
 
 const MIB: u32 = 1 << 20;
+
+/// The broker's imports in WAT, as the pub/sub tests declare them.
+const IMPORTS: &str = include_str!("../../pubsub/tests/imports.wat");
 const ECHO_ENV: &str = "WASMBED_BENCH_ECHO";
 
 struct Host {
@@ -43,16 +46,7 @@ struct Host {
 fn node_wat(publ: &str, sub: &str, size: u32) -> String {
     format!(
         r#"(module
-  (import "wasmbed:pubsub/broker@0.1.0" "add-storage" (func $add_storage (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[static]publisher.open" (func $pub_open (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]publisher.loan" (func $loan (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]publisher.publish" (func $publish (param i32 i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]loan.address" (func $loan_address (param i32) (result i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[static]subscriber.open" (func $sub_open (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]subscriber.receive" (func $receive (param i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]sample.address" (func $sample_address (param i32) (result i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]sample.len" (func $sample_len (param i32) (result i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[resource-drop]sample" (func $sample_drop (param i32)))
+  {IMPORTS}
   (memory (export "memory") 36)
   (data (i32.const 16) "{publ}")
   (data (i32.const 40) "{sub}")

@@ -1,25 +1,9 @@
 //! `wasmbed run app.toml`: the pub/sub demo, and the manifest's one-line errors.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wasmbed(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wasmbed"))
-        .args(args)
-        .current_dir(repo())
-        .env_remove("WASMBED_LOG")
-        .output()
-        .expect("wasmbed runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{repo, wasmbed};
+use std::path::Path;
 
 /// `examples/pubsub/app.toml` with `edit` applied, in `dir` beside copies of the demo's guests.
 fn app_with(dir: &Path, edit: impl Fn(String) -> String) -> String {

@@ -1,28 +1,10 @@
 //! `wasmbed run`'s manifest `wasmbed.toml`: the grants it makes to the C guests of
 //! `guests/wasi`, how flags combine with it, and its one-line errors.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Runs `wasmbed` from the repository, so that paths in a manifest elsewhere
-/// resolve against the manifest and not the working directory.
-fn wasmbed(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wasmbed"))
-        .args(args)
-        .current_dir(repo())
-        .env_remove("WASMBED_LOG")
-        .output()
-        .expect("wasmbed runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{repo, wasmbed};
+use std::path::Path;
 
 /// Copies `guests/wasi/NAME.wasm` into `dir` with `manifest` as `wasmbed.toml` beside it.
 fn guest_with_manifest(dir: &Path, name: &str, manifest: &str) -> String {

@@ -1,24 +1,8 @@
 //! `wasmbed run` and `wasmbed inspect` on the bundled example, and their one-line errors.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wasmbed(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wasmbed"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("wasmbed runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::wasmbed;
 
 const EXAMPLE: &str = "examples/sensor/sensor.wasm";
 

@@ -27,20 +27,9 @@ pub(crate) fn linker() -> Linker<Host> {
     linker
 }
 
-/// The core imports of `wasmbed:pubsub/broker` in WAT, with legacy names.
-pub(crate) const IMPORTS: &str = r#"
-  (import "wasmbed:pubsub/broker@0.1.0" "add-storage" (func $add_storage (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[static]publisher.open" (func $pub_open (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]publisher.loan" (func $loan (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]publisher.publish" (func $publish (param i32 i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]loan.address" (func $loan_address (param i32) (result i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[static]subscriber.open" (func $sub_open (param i32 i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]subscriber.receive" (func $receive (param i32 i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]sample.address" (func $sample_address (param i32) (result i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[method]sample.len" (func $sample_len (param i32) (result i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[resource-drop]sample" (func $sample_drop (param i32)))
-  (import "wasmbed:pubsub/broker@0.1.0" "[resource-drop]loan" (func $loan_drop (param i32)))
-"#;
+/// The core imports of `wasmbed:pubsub/broker` in WAT, with legacy names
+/// (shared with the bench, `crates/bench/benches/pubsub.rs`).
+pub(crate) const IMPORTS: &str = include_str!("../imports.wat");
 
 /// A relay with no `cabi_realloc`: every sample on `in` goes out on `out`.
 ///
