@@ -6,7 +6,36 @@
 //! wrote it. The [`Broker`] keeps the books (topics, ports, loans, queues,
 //! [`TopicStats`]); the [`Bus`] owns the guests' instances, so it can reach
 //! their memories and make the copies between guests that no shared memory
-//! avoids.
+//! avoids. Guests reach the broker through [`add_to_linker`] (the WIT is
+//! `wit/pubsub/pubsub.wit`); native code through [`Publisher`] and
+//! [`Subscriber`], with the same operations.
+//!
+//! ```
+//! # #[cfg(feature = "wasmi")] {
+//! use wasmbed_pubsub::{Broker, Bus, Grants, Publisher, Subscriber, TopicConfig};
+//!
+//! let broker = Broker::new();
+//! broker.add_topic(TopicConfig::new("frames", 64)).unwrap();
+//! let me = broker.add_native(Grants::all());
+//! let tx = Publisher::open(&broker, me, "frames").unwrap();
+//! let rx = Subscriber::open(&broker, me, "frames").unwrap();
+//! // No guest yet; the bus reaches the topic's own blocks all the same.
+//! let mut bus = Bus::<wasmbed::Wasmi, ()>::new(&broker);
+//!
+//! let loan = tx.loan(5).unwrap();
+//! bus.write(&loan, |bytes| bytes.copy_from_slice(b"hello")).unwrap();
+//! loan.publish(5).unwrap();
+//! let sample = rx.receive().unwrap().expect("queued");
+//! assert_eq!(bus.read(&sample, |bytes| bytes.to_vec()).unwrap(), b"hello");
+//! assert_eq!(broker.stats(sample.topic()).copies, 0);
+//! # }
+//! ```
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `std` | yes | `wait` sleeps for its timeout; needed by the transports |
+//! | `wasmi` | yes | the wasmi engine for wasmbed (the bus is generic over engines) |
+//! | `iceoryx2` | no | `transport::iceoryx2`: topics across processes on one machine |
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
