@@ -56,6 +56,16 @@ pub enum TrapReason {
     ImportDuringRealloc,
     /// A host function trapped the guest on purpose: its message.
     Host(String),
+    /// The instance's fuel ran out.
+    OutOfFuel,
+    /// The call unwound on this signal: the handler asked to, or the guest has none.
+    Signal(u32),
+    /// The signal handler used up its fuel budget for this signal.
+    HandlerBudget(u32),
+    /// The signal handler answered with no `action` the WIT knows.
+    BadAction(u32),
+    /// The guest called an import from its signal handler.
+    ImportInHandler,
 }
 
 impl Error {
@@ -91,6 +101,17 @@ impl Error {
             }
         }
         self
+    }
+
+    /// Whether the guest ran out of fuel.
+    pub(crate) fn is_out_of_fuel(&self) -> bool {
+        matches!(
+            &*self.0,
+            ErrorKind::Trap {
+                reason: TrapReason::OutOfFuel,
+                ..
+            }
+        )
     }
 
     /// Whether the guest ran into trouble (a trap, or a host function failing under it).
@@ -143,6 +164,21 @@ impl fmt::Display for TrapReason {
                 f.write_str("import that needs memory called during the `start` function")
             }
             TrapReason::ImportDuringRealloc => f.write_str("import called from `realloc`"),
+            TrapReason::OutOfFuel => f.write_str("all fuel consumed by WebAssembly"),
+            TrapReason::Signal(s) => write!(
+                f,
+                "interrupted by signal {s} ({})",
+                crate::signals::signal_name(*s)
+            ),
+            TrapReason::HandlerBudget(s) => {
+                write!(f, "the handler of signal {s} used up its fuel budget")
+            }
+            TrapReason::BadAction(s) => {
+                write!(f, "the handler of signal {s} answered with no known `action`")
+            }
+            TrapReason::ImportInHandler => f.write_str(
+                "import called from the signal handler, which may only touch its own memory and globals",
+            ),
         }
     }
 }

@@ -127,6 +127,9 @@ pub(crate) fn with_tables<T: 'static, R>(
 
 /// Traps an import called while imports are forbidden.
 pub(crate) fn check_may_enter(state: &State, needs_memory: bool, func: &str) -> Result<(), Error> {
+    if state.in_handler {
+        return Err(Error::trap(func, TrapReason::ImportInHandler));
+    }
     if state.in_realloc {
         return Err(Error::trap(func, TrapReason::ImportDuringRealloc));
     }

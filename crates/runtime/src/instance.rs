@@ -111,6 +111,47 @@ impl<E: Engine, T: 'static> Instance<E, T> {
         ExportFunc::resolve(&self.table, name)
     }
 
+    /// Runs this instance's calls in fuel slices so that `interrupt` can
+    /// stop them from anywhere: at the next slice boundary the guest's
+    /// `wasmbed:signals/handler` runs if it exports one, and its answer
+    /// resumes or unwinds the call; without one the call unwinds.
+    ///
+    /// Needs an engine that meters fuel (`Wasmi::with_fuel`).
+    pub fn set_signals(
+        &mut self,
+        interrupt: crate::Interrupt,
+        config: crate::SignalConfig,
+    ) -> Result<(), Error> {
+        let handler = match self.table.find(crate::signals::HANDLER) {
+            None => None,
+            Some(i) => {
+                let ty = &self.table.entries[i].ty;
+                let action = matches!(ty.result(), Some(wasmbed_abi::Type::Enum(e))
+                    if e.names().eq(["resume", "unwind"]));
+                if ty.params() != [wasmbed_abi::Type::U32] || !action {
+                    return Err(ErrorKind::Load(format!(
+                        "`{}` must be `func(signal: u32) -> action`",
+                        crate::signals::HANDLER
+                    ))
+                    .into());
+                }
+                Some(self.funcs[i].0.clone())
+            }
+        };
+        let slicing = crate::signals::Slicing {
+            interrupt,
+            config,
+            handler,
+        };
+        if !self.inner.set_slicing(Some(Arc::new(slicing))) {
+            return Err(ErrorKind::Link(
+                "signals need an engine that meters fuel (`Wasmi::with_fuel`)".into(),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Whether a trap has poisoned this instance.
     pub fn is_poisoned(&mut self) -> bool {
         self.inner.state().poisoned

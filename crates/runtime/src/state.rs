@@ -18,6 +18,8 @@ pub struct State {
     pub(crate) in_start: bool,
     /// The host is calling the guest's `realloc` (imports are forbidden).
     pub(crate) in_realloc: bool,
+    /// The guest's signal handler runs (imports are forbidden, no signal is delivered).
+    pub(crate) in_handler: bool,
     /// One handle table per resource type.
     pub(crate) tables: Tables,
     /// Objects behind the host's resources; a rep is an index here.

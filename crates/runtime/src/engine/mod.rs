@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 
 use wasmbed_abi::{FlatType, FlatVal, ResourceId};
 
+use crate::signals::Slicing;
 use crate::{Error, State};
 
 #[cfg(feature = "wasmi")]
@@ -149,6 +150,17 @@ pub trait EngineInstance<T: 'static>: GuestAccess<T> {
 
     /// Fuel left, when metering.
     fn fuel(&self) -> Option<u64>;
+
+    /// Sets the fuel left (the lifetime budget between calls); ignored when not metering.
+    fn set_fuel(&mut self, fuel: u64) {
+        let _ = fuel;
+    }
+
+    /// Runs every later call in slices, delivering signals between them;
+    /// `false` when this engine cannot (no fuel metering, or no resumable calls).
+    fn set_slicing(&mut self, slicing: Option<Arc<Slicing<Self::Func>>>) -> bool {
+        slicing.is_none()
+    }
 
     /// Ends the instance, giving its host data back.
     fn into_data(self) -> T;

@@ -3,6 +3,7 @@
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::ToString;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -16,6 +17,7 @@ use super::{
     Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, HostFn, Limits, Special,
 };
 use crate::error::TrapReason;
+use crate::signals::Slicing;
 use crate::{Error, ErrorKind, State};
 
 /// The wasmi engine.
@@ -34,10 +36,16 @@ impl Wasmi {
         }
     }
 
-    /// An engine that meters fuel, so [`Limits::fuel`] can stop a runaway guest.
+    /// An engine that meters fuel, so [`Limits::fuel`] can stop a runaway
+    /// guest and calls can run in slices that signals interrupt
+    /// ([`Instance::set_signals`](crate::Instance::set_signals)).
+    ///
+    /// Modules are translated eagerly: running out of fuel while wasmi
+    /// translates a function lazily could not be resumed.
     pub fn with_fuel() -> Wasmi {
         let mut config = Config::default();
         config.consume_fuel(true);
+        config.compilation_mode(wasmi::CompilationMode::Eager);
         Wasmi {
             engine: wasmi::Engine::new(&config),
             fuel: true,
@@ -65,6 +73,7 @@ pub struct Data<T> {
 pub struct WasmiInstance<T> {
     store: Store<Data<T>>,
     instance: wasmi::Instance,
+    slicing: Option<Arc<Slicing<Func>>>,
 }
 
 /// A module's imports resolved once, in its import order: each instance makes its functions from these.
@@ -116,6 +125,9 @@ fn from_wasmi(v: &wasmi::Val) -> FlatVal {
 /// A wasmi error as a runtime error: a host function's own error, or an engine trap.
 fn from_wasmi_error(e: wasmi::Error, func: &str) -> Error {
     if e.downcast_ref::<HostFail>().is_none() {
+        if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
+            return Error::trap(func, TrapReason::OutOfFuel);
+        }
         return Error::trap(func, TrapReason::Engine(e.to_string()));
     }
     match e.downcast::<HostFail>() {
@@ -245,6 +257,54 @@ fn call_func<T>(
     )
     .map_err(|e| from_wasmi_error(e, name))?;
     if let (Some(r), Some(o)) = (results.first_mut(), outputs.first()) {
+        *r = from_wasmi(o);
+    }
+    Ok(())
+}
+
+/// Calls `func` in slices of fuel, delivering signals at each boundary
+/// (`signals::at_boundary`); between slices the store's fuel is the
+/// instance's lifetime budget left, as outside calls.
+fn call_sliced<T: 'static>(
+    inst: &mut WasmiInstance<T>,
+    s: &Slicing<Func>,
+    func: &Func,
+    args: &[FlatVal],
+    results: &mut [FlatVal],
+) -> Result<(), Error> {
+    let name = "export";
+    let inputs: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
+    let mut outputs: Vec<wasmi::Val> = results.iter().map(|r| to_wasmi(*r)).collect();
+    let mut life = inst.store.get_fuel().unwrap_or(u64::MAX);
+    let mut give = s.config.slice.min(life);
+    let _ = inst.store.set_fuel(give);
+    let mut call = func
+        .call_resumable(&mut inst.store, &inputs, &mut outputs)
+        .map_err(|e| from_wasmi_error(e, name));
+    loop {
+        let used = give - inst.store.get_fuel().unwrap_or(0).min(give);
+        life -= used;
+        let _ = inst.store.set_fuel(life);
+        match call? {
+            wasmi::ResumableCall::Finished => break,
+            wasmi::ResumableCall::HostTrap(trap) => {
+                return Err(from_wasmi_error(trap.into_host_error(), name))
+            }
+            wasmi::ResumableCall::OutOfFuel(suspended) => {
+                if life < suspended.required_fuel() {
+                    return Err(Error::trap(name, TrapReason::OutOfFuel));
+                }
+                crate::signals::at_boundary(inst, s)?;
+                life = inst.store.get_fuel().unwrap_or(0);
+                give = s.config.slice.max(suspended.required_fuel()).min(life);
+                let _ = inst.store.set_fuel(give);
+                call = suspended
+                    .resume(&mut inst.store, &mut outputs)
+                    .map_err(|e| from_wasmi_error(e, name));
+            }
+        }
+    }
+    for (r, o) in results.iter_mut().zip(&outputs) {
         *r = from_wasmi(o);
     }
     Ok(())
@@ -413,7 +473,11 @@ impl Engine for Wasmi {
                 )
                 .into())
             }
-            (None, _) => {}
+            // Metering without a limit: the lifetime budget is all there is.
+            (None, true) => store
+                .set_fuel(u64::MAX)
+                .map_err(|e| ErrorKind::Link(e.to_string()))?,
+            (None, false) => {}
         }
         store.data_mut().state.in_start = true;
         // The imports in the module's order: no name is looked up here.
@@ -442,7 +506,11 @@ impl Engine for Wasmi {
         data.memory = memory;
         data.realloc = realloc;
         data.dtors = dtors;
-        Ok(WasmiInstance { store, instance })
+        Ok(WasmiInstance {
+            store,
+            instance,
+            slicing: None,
+        })
     }
 }
 
@@ -492,11 +560,30 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
         args: &[FlatVal],
         results: &mut [FlatVal],
     ) -> Result<(), Error> {
-        call_func(&mut self.store, func, args, results, "export")
+        match &self.slicing {
+            // No signal is delivered while the handler runs: it runs whole, on its budget.
+            Some(s) if !self.store.data().state.in_handler => {
+                let s = s.clone();
+                call_sliced(self, &s, func, args, results)
+            }
+            _ => call_func(&mut self.store, func, args, results, "export"),
+        }
     }
 
     fn fuel(&self) -> Option<u64> {
         self.store.get_fuel().ok()
+    }
+
+    fn set_fuel(&mut self, fuel: u64) {
+        let _ = self.store.set_fuel(fuel);
+    }
+
+    fn set_slicing(&mut self, slicing: Option<Arc<Slicing<Func>>>) -> bool {
+        if slicing.is_some() && self.store.get_fuel().is_err() {
+            return false;
+        }
+        self.slicing = slicing;
+        true
     }
 
     fn into_data(self) -> T {

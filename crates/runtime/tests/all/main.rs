@@ -7,6 +7,7 @@ mod guards;
 mod load;
 mod malicious;
 mod resources;
+mod signals;
 mod typed;
 
 use wasmbed::{Guest, Instance, Limits, Linker, Wasmi, World};
