@@ -111,3 +111,34 @@ fn bad_durations_and_signals_are_usage_errors_naming_the_value() {
         assert!(err.contains(needle), "{flag} {value}: {err}");
     }
 }
+
+/// A WASI preview 1 command that sleeps 10 s at a time, forever, through `poll_oneoff`.
+const SLEEPER: &str = r#"(module
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; one subscription at 0: userdata 7, tag 0 (clock), monotonic, 10 s, relative
+  (data (i32.const 0) "\07\00\00\00\00\00\00\00")
+  (data (i32.const 16) "\01\00\00\00")
+  (data (i32.const 24) "\00\e4\0b\54\02\00\00\00")
+  (func (export "_start")
+    (loop $again
+      (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))
+      (br $again))))"#;
+
+#[test]
+fn a_deadline_also_stops_a_guest_asleep_in_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = dir.path().join("sleeper.wat");
+    std::fs::write(&wat, SLEEPER).unwrap();
+    std::fs::write(dir.path().join("wasmbed.toml"), "[wasi]\nclocks = true\n").unwrap();
+    let start = Instant::now();
+    let (code, out, err) = wasmbed(&["run", wat.to_str().unwrap(), "--timeout", "200ms"]);
+    let took = start.elapsed();
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("interrupted by signal 1 (deadline)"), "{err}");
+    assert!(
+        took < Duration::from_secs(5),
+        "a 10 s sleep was cut short: {took:?}"
+    );
+}

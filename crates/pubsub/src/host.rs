@@ -169,8 +169,9 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: Get<T>) -> &mut Li
             // Nothing else runs on this bus while the guest waits: samples
             // from other guests come between calls, so waiting only helps
             // for samples from other threads, which this broker has not.
+            // A signal for this instance ends the wait early.
             #[cfg(feature = "std")]
-            std::thread::sleep(core::time::Duration::from_nanos(timeout));
+            wasmbed::signals::sleep(core::time::Duration::from_nanos(timeout));
             #[cfg(not(feature = "std"))]
             let _ = timeout;
             receive(cx, this)

@@ -38,7 +38,15 @@ pub const HANDLER: &str = "wasmbed:signals/handler@0.1.0#on-signal";
 /// POSIX signals: each pending signal is delivered once.
 #[derive(Clone, Debug, Default)]
 pub struct Interrupt {
-    pending: Arc<AtomicU32>,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    pending: AtomicU32,
+    /// A thread asleep in a host call of this instance ([`sleep`]), woken by [`Interrupt::raise`].
+    #[cfg(feature = "std")]
+    sleeper: std::sync::Mutex<Option<std::thread::Thread>>,
 }
 
 impl Interrupt {
@@ -52,35 +60,89 @@ impl Interrupt {
         if !(1..=MAX_SIGNAL).contains(&signal) {
             return false;
         }
-        self.pending.fetch_or(1 << signal, Ordering::Release);
+        self.inner.pending.fetch_or(1 << signal, Ordering::Release);
+        #[cfg(feature = "std")]
+        if let Ok(sleeper) = self.inner.sleeper.lock() {
+            if let Some(t) = sleeper.as_ref() {
+                t.unpark();
+            }
+        }
         true
     }
 
     /// Whether any signal is pending.
     pub fn is_pending(&self) -> bool {
-        self.pending.load(Ordering::Acquire) != 0
+        self.inner.pending.load(Ordering::Acquire) != 0
     }
 
     /// Takes the lowest pending signal.
     pub(crate) fn take(&self) -> Option<u32> {
-        let mut bits = self.pending.load(Ordering::Acquire);
+        let pending = &self.inner.pending;
+        let mut bits = pending.load(Ordering::Acquire);
         loop {
             if bits == 0 {
                 return None;
             }
             let signal = bits.trailing_zeros();
             let rest = bits & !(1 << signal);
-            match self.pending.compare_exchange_weak(
-                bits,
-                rest,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
+            match pending.compare_exchange_weak(bits, rest, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => return Some(signal),
                 Err(now) => bits = now,
             }
         }
     }
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// The interrupt of the sliced call running on this thread, for host calls that sleep.
+    static CURRENT: core::cell::RefCell<Option<Interrupt>> = const { core::cell::RefCell::new(None) };
+}
+
+/// Makes `interrupt` this thread's current one until the guard drops.
+#[cfg(feature = "std")]
+#[cfg_attr(not(feature = "wasmi"), allow(dead_code))]
+pub(crate) fn enter(interrupt: &Interrupt) -> impl Drop {
+    struct Restore(Option<Interrupt>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CURRENT.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    Restore(CURRENT.with(|c| c.borrow_mut().replace(interrupt.clone())))
+}
+
+/// Sleeps for `duration` in a host call, waking early when a signal is
+/// raised for the instance whose sliced call runs on this thread: `true`
+/// when woken by a signal (the runtime delivers it at the next slice
+/// boundary). Host functions that block call this instead of
+/// `std::thread::sleep`, so a deadline also stops a guest that sleeps.
+#[cfg(feature = "std")]
+pub fn sleep(duration: core::time::Duration) -> bool {
+    let Some(interrupt) = CURRENT.with(|c| c.borrow().clone()) else {
+        std::thread::sleep(duration);
+        return false;
+    };
+    let until = std::time::Instant::now() + duration;
+    let set = |t: Option<std::thread::Thread>| {
+        if let Ok(mut s) = interrupt.inner.sleeper.lock() {
+            *s = t;
+        }
+    };
+    set(Some(std::thread::current()));
+    let woken = loop {
+        if interrupt.is_pending() {
+            break true;
+        }
+        let now = std::time::Instant::now();
+        if now >= until {
+            break false;
+        }
+        std::thread::park_timeout(until - now);
+    };
+    set(None);
+    woken
 }
 
 /// How an instance's calls are sliced and its handler bounded.

@@ -117,3 +117,48 @@ fn a_sample_with_no_room_in_a_guest_is_delivered_and_dropped_in_the_books() {
     );
     b.release(held, g).unwrap();
 }
+
+#[test]
+fn a_signal_wakes_a_guest_waiting_for_a_sample() {
+    use std::time::{Duration, Instant};
+    use wasmbed::{Guest, Interrupt, Limits, SignalConfig};
+    let b = broker(&[TopicConfig::new("in", 8)]);
+    let wasm = wat::parse_str(rogue(
+        OPEN_IN,
+        // Wait up to 10 s for a sample that never comes, forever.
+        r#"(loop $again
+             (call $wait (global.get $sub) (i64.const 10000000000) (i32.const 64))
+             (br $again))"#,
+    ))
+    .unwrap();
+    let guest = Guest::new(&Wasmi::with_fuel(), &wasm, crate::world()).unwrap();
+    let ps = wasmbed_pubsub::PubSubCtx::new(&b, Grants::all());
+    let part = ps.part();
+    let mut inst = linker()
+        .instantiate(&guest, Host { ps }, Limits::default())
+        .unwrap();
+    let interrupt = Interrupt::new();
+    inst.set_signals(interrupt.clone(), SignalConfig::default())
+        .unwrap();
+    let mut bus = Bus::<Wasmi, Host>::new(&b);
+    let i = bus.add(inst, part);
+    bus.init(i).unwrap().unwrap();
+    let raiser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        interrupt.raise(wasmbed::signals::INTERRUPT);
+    });
+    let start = Instant::now();
+    let e = bus.step(i, 0).unwrap_err().to_string();
+    raiser.join().unwrap();
+    assert!(e.contains("interrupted by signal 2"), "{e}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        b.census(),
+        (0, 0, 0),
+        "the interrupted guest gave everything back"
+    );
+}

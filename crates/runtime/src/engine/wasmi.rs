@@ -273,6 +273,9 @@ fn call_sliced<T: 'static>(
     results: &mut [FlatVal],
 ) -> Result<(), Error> {
     let name = "export";
+    // Host calls that sleep under this call wake on its signals.
+    #[cfg(feature = "std")]
+    let _current = crate::signals::enter(&s.interrupt);
     let inputs: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
     let mut outputs: Vec<wasmi::Val> = results.iter().map(|r| to_wasmi(*r)).collect();
     let mut life = inst.store.get_fuel().unwrap_or(u64::MAX);

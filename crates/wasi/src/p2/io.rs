@@ -83,13 +83,15 @@ fn is_ready(p: Pollable, now: Instant) -> bool {
     }
 }
 
-fn wait_until(p: Pollable) {
+/// Sleeps until `p` is ready; `true` when a signal for this instance woke it first.
+fn wait_until(p: Pollable) -> bool {
     if let Pollable::At(t) = p {
         let now = Instant::now();
         if t > now {
-            std::thread::sleep(t - now);
+            return wasmbed::signals::sleep(t - now);
         }
     }
+    false
 }
 
 /// Waits until one of the pollables is ready; returns the indices of all ready ones.
@@ -121,7 +123,11 @@ fn poll(c: &mut WasiCtx, a: &[Val]) -> Result<Option<Val>, Error> {
             Pollable::Ready => None,
         });
         if let Some(t) = earliest.min() {
-            wait_until(Pollable::At(t));
+            if wait_until(Pollable::At(t)) {
+                // Woken by a signal: back to the guest (and the runtime, which
+                // delivers it) with nothing ready, as `poll` with EINTR.
+                return Ok(Some(Val::List(Vec::new())));
+            }
         }
     }
 }

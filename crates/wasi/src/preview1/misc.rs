@@ -164,7 +164,8 @@ fn poll_oneoff(c: &mut WasiCtx, m: &mut Mem<'_>, a: &[FlatVal]) -> Ret {
     }
     if ready.is_empty() {
         if let Some((wait, userdata)) = sleep {
-            std::thread::sleep(Duration::from_nanos(wait));
+            // A signal for this instance wakes it early: the event fires, like a spurious wake-up.
+            wasmbed::signals::sleep(Duration::from_nanos(wait));
             let mut ev = [0u8; 32];
             ev[0..8].copy_from_slice(&userdata.to_le_bytes());
             ready.push(ev);
