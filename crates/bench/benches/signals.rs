@@ -29,21 +29,22 @@ world g {
   export wasmbed:signals/handler@0.1.0;
 }";
 
-const WAT: &str = r#"(module
+/// `sum`, shared with the signal tests.
+const SUM: &str = include_str!("../../runtime/tests/sum.wat");
+
+fn wat() -> String {
+    format!(
+        r#"(module
   (memory (export "cm32p2_memory") 1)
   (func (export "cm32p2||wait-flag")
     (i32.store (i32.const 0) (i32.const 0))
     (loop $spin (br_if $spin (i32.eqz (i32.load (i32.const 0))))))
-  (func (export "cm32p2||sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $acc))
+  {SUM}
   (func (export "cm32p2|wasmbed:signals/handler@0.1|on-signal") (param i32) (result i32)
     (i32.store (i32.const 0) (i32.const 1))
-    (i32.const 0)))"#;
+    (i32.const 0)))"#
+    )
+}
 
 fn world() -> World {
     let mut r = Resolve::default();
@@ -55,7 +56,7 @@ fn world() -> World {
 }
 
 fn instance(engine: &Wasmi) -> Instance<Wasmi> {
-    let wasm = wat::parse_str(WAT).unwrap();
+    let wasm = wat::parse_str(wat()).unwrap();
     let guest = Guest::new(engine, &wasm, world()).unwrap();
     Linker::new()
         .instantiate(&guest, (), Limits::default())

@@ -18,19 +18,20 @@ world g {
 /// `spin` loops forever; `sum` adds 0..n; the handler answers unwind for
 /// the deadline and resume for anything else, and counts what it saw in
 /// memory at 0 (a byte per signal).
-const WAT: &str = r#"(module
+/// `sum`, shared with the runtime's signal tests.
+const SUM: &str = include_str!("../../runtime/tests/sum.wat");
+
+fn wat() -> String {
+    format!(
+        r#"(module
   (memory (export "cm32p2_memory") 1)
   (func (export "cm32p2||spin") (loop $forever (br $forever)))
-  (func (export "cm32p2||sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $acc))
+  {SUM}
   (func (export "cm32p2|wasmbed:signals/handler@0.1|on-signal") (param $s i32) (result i32)
     (i32.store8 (local.get $s) (i32.add (i32.load8_u (local.get $s)) (i32.const 1)))
-    (i32.eq (local.get $s) (i32.const 1))))"#;
+    (i32.eq (local.get $s) (i32.const 1))))"#
+    )
+}
 
 /// The guest and its WIT (with `wit/signals` as a dependency) in `dir`.
 fn guest(dir: &Path) -> (String, String) {
@@ -42,9 +43,9 @@ fn guest(dir: &Path) -> (String, String) {
         wit.join("deps/signals/signals.wit"),
     )
     .unwrap();
-    let wat = dir.join("spin.wat");
-    std::fs::write(&wat, WAT).unwrap();
-    (wat.display().to_string(), wit.display().to_string())
+    let file = dir.join("spin.wat");
+    std::fs::write(&file, wat()).unwrap();
+    (file.display().to_string(), wit.display().to_string())
 }
 
 #[test]

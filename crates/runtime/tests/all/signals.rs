@@ -8,6 +8,9 @@ use wasmbed::signals::{DEADLINE, INTERRUPT};
 use wasmbed::{Guest, Instance, Interrupt, Limits, Linker, SignalConfig, Val, Wasmi, World};
 use wasmbed_wit::wit_parser::Resolve;
 
+/// `sum`, shared with the CLI's signal tests and the bench.
+const SUM: &str = include_str!("../sum.wat");
+
 const WIT: &str = "package test:s;
 interface host { ping: func(); }
 world with-handler {
@@ -37,18 +40,13 @@ fn world(name: &str) -> World {
 /// except 2: loop forever, and 3: call the `ping` import.
 fn wat(handler: bool) -> String {
     let handler = if handler {
-        r#"
+        format!(
+            r#"
   (import "cm32p2|test:s/host" "ping" (func $ping))
   (global $answer (mut i32) (i32.const 0))
   (global $count (mut i32) (i32.const 0))
   (global $mask (mut i32) (i32.const 0))
-  (func (export "cm32p2||sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $acc))
+  {SUM}
   (func (export "cm32p2||set-answer") (param i32) (global.set $answer (local.get 0)))
   (func (export "cm32p2||count") (result i32) (global.get $count))
   (func (export "cm32p2||mask") (result i32) (global.get $mask))
@@ -58,8 +56,9 @@ fn wat(handler: bool) -> String {
     (if (i32.eq (global.get $answer) (i32.const 2)) (then (loop $forever (br $forever))))
     (if (i32.eq (global.get $answer) (i32.const 3)) (then (call $ping)))
     (global.get $answer))"#
+        )
     } else {
-        ""
+        String::new()
     };
     format!(
         r#"(module {handler}
