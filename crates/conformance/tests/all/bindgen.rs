@@ -683,6 +683,86 @@ macro_rules! shared_types {
     };
 }
 
+/// Each export of the `types` world with owned arguments, as `drive` calls
+/// it; `$pass` lends them as the generated signature wants (the same on both
+/// generators). `self.cx` is the wasmbed instance or the wasmtime store.
+macro_rules! types_by_value {
+    ($($f:ident($t:ty) -> $r:ty = $call:ident, |$a:ident| $pass:expr;)*) => {
+        impl Side {
+            $(pub(crate) fn $f(&mut self, $a: $t) -> R<$r> {
+                self.b.wasmbed_types_api().$call(&mut self.cx, $pass).map_err(crate::bindgen::trapped)
+            })*
+        }
+    };
+}
+
+/// The export calls of the `types` world, the same code over either generator's bindings.
+macro_rules! types_side {
+    () => {
+        types_by_value! {
+            echo_bool(bool) -> bool = call_echo_bool, |a| a;
+            echo_s8(i8) -> i8 = call_echo_s8, |a| a;
+            echo_u8(u8) -> u8 = call_echo_u8, |a| a;
+            echo_s16(i16) -> i16 = call_echo_s16, |a| a;
+            echo_u16(u16) -> u16 = call_echo_u16, |a| a;
+            echo_s32(i32) -> i32 = call_echo_s32, |a| a;
+            echo_u32(u32) -> u32 = call_echo_u32, |a| a;
+            echo_s64(i64) -> i64 = call_echo_s64, |a| a;
+            echo_u64(u64) -> u64 = call_echo_u64, |a| a;
+            echo_f32(f32) -> f32 = call_echo_f32, |a| a;
+            echo_f64(f64) -> f64 = call_echo_f64, |a| a;
+            echo_char(char) -> char = call_echo_char, |a| a;
+            echo_string(&str) -> String = call_echo_string, |a| a;
+            echo_bytes(&[u8]) -> Vec<u8> = call_echo_bytes, |a| a;
+            echo_list(&[u32]) -> Vec<u32> = call_echo_list, |a| a;
+            echo_strings(&[String]) -> Vec<String> = call_echo_strings, |a| a;
+            echo_point(Point) -> Point = call_echo_point, |a| a;
+            echo_person(Person) -> Person = call_echo_person, |a| &a;
+            echo_tuple((u8, String, f64)) -> (u8, String, f64) = call_echo_tuple, |a| (a.0, a.1.as_str(), a.2);
+            echo_shape(Shape) -> Shape = call_echo_shape, |a| &a;
+            echo_color(Color) -> Color = call_echo_color, |a| a;
+            echo_perms(Perms) -> Perms = call_echo_perms, |a| a;
+            echo_wide(Wide) -> Wide = call_echo_wide, |a| a;
+            echo_option(Option<String>) -> Option<String> = call_echo_option, |a| a.as_deref();
+            echo_result(Result<u32, String>) -> Result<u32, String> = call_echo_result, |a| a.as_ref().copied().map_err(String::as_str);
+            echo_unit_result(Result<(), Color>) -> Result<(), Color> = call_echo_unit_result, |a| a;
+        }
+
+        impl Side {
+            pub(crate) fn spill(&mut self, s: Spill) -> R<(u64, f64, String)> {
+                let Spill(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) = s;
+                self.b
+                    .wasmbed_types_api()
+                    .call_spill(
+                        &mut self.cx,
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        f,
+                        g,
+                        h,
+                        i,
+                        j,
+                        k,
+                        l,
+                        &m,
+                        &n,
+                        o,
+                    )
+                    .map_err(crate::bindgen::trapped)
+            }
+
+            pub(crate) fn tock(&mut self, n: u32) -> R<u32> {
+                self.b
+                    .call_tock(&mut self.cx, n)
+                    .map_err(crate::bindgen::trapped)
+            }
+        }
+    };
+}
+
 /// The `types` world through `wasmbed::bindgen!`.
 mod on_wasmbed {
     ::wasmbed::bindgen!({ world: "types", path: "../../guests/types/types.wit" });
@@ -693,82 +773,10 @@ mod on_wasmbed {
 
     pub(crate) struct Side {
         pub(crate) b: Types,
-        pub(crate) inst: ::wasmbed::Instance<::wasmbed::Wasmi, HostState>,
+        pub(crate) cx: ::wasmbed::Instance<::wasmbed::Wasmi, HostState>,
     }
 
-    /// Each export with owned arguments, as `drive` calls it; `$pass` lends
-    /// them as the generated signature wants (the same on both generators).
-    macro_rules! by_value {
-        ($($f:ident($t:ty) -> $r:ty = $call:ident, |$a:ident| $pass:expr;)*) => {
-            impl Side {
-                $(pub(crate) fn $f(&mut self, $a: $t) -> R<$r> {
-                    self.b.wasmbed_types_api().$call(&mut self.inst, $pass).map_err(crate::bindgen::trapped)
-                })*
-            }
-        };
-    }
-
-    by_value! {
-        echo_bool(bool) -> bool = call_echo_bool, |a| a;
-        echo_s8(i8) -> i8 = call_echo_s8, |a| a;
-        echo_u8(u8) -> u8 = call_echo_u8, |a| a;
-        echo_s16(i16) -> i16 = call_echo_s16, |a| a;
-        echo_u16(u16) -> u16 = call_echo_u16, |a| a;
-        echo_s32(i32) -> i32 = call_echo_s32, |a| a;
-        echo_u32(u32) -> u32 = call_echo_u32, |a| a;
-        echo_s64(i64) -> i64 = call_echo_s64, |a| a;
-        echo_u64(u64) -> u64 = call_echo_u64, |a| a;
-        echo_f32(f32) -> f32 = call_echo_f32, |a| a;
-        echo_f64(f64) -> f64 = call_echo_f64, |a| a;
-        echo_char(char) -> char = call_echo_char, |a| a;
-        echo_string(&str) -> String = call_echo_string, |a| a;
-        echo_bytes(&[u8]) -> Vec<u8> = call_echo_bytes, |a| a;
-        echo_list(&[u32]) -> Vec<u32> = call_echo_list, |a| a;
-        echo_strings(&[String]) -> Vec<String> = call_echo_strings, |a| a;
-        echo_point(Point) -> Point = call_echo_point, |a| a;
-        echo_person(Person) -> Person = call_echo_person, |a| &a;
-        echo_tuple((u8, String, f64)) -> (u8, String, f64) = call_echo_tuple, |a| (a.0, a.1.as_str(), a.2);
-        echo_shape(Shape) -> Shape = call_echo_shape, |a| &a;
-        echo_color(Color) -> Color = call_echo_color, |a| a;
-        echo_perms(Perms) -> Perms = call_echo_perms, |a| a;
-        echo_wide(Wide) -> Wide = call_echo_wide, |a| a;
-        echo_option(Option<String>) -> Option<String> = call_echo_option, |a| a.as_deref();
-        echo_result(Result<u32, String>) -> Result<u32, String> = call_echo_result, |a| a.as_ref().copied().map_err(String::as_str);
-        echo_unit_result(Result<(), Color>) -> Result<(), Color> = call_echo_unit_result, |a| a;
-    }
-
-    impl Side {
-        pub(crate) fn spill(&mut self, s: Spill) -> R<(u64, f64, String)> {
-            let Spill(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) = s;
-            self.b
-                .wasmbed_types_api()
-                .call_spill(
-                    &mut self.inst,
-                    a,
-                    b,
-                    c,
-                    d,
-                    e,
-                    f,
-                    g,
-                    h,
-                    i,
-                    j,
-                    k,
-                    l,
-                    &m,
-                    &n,
-                    o,
-                )
-                .map_err(crate::bindgen::trapped)
-        }
-
-        pub(crate) fn tock(&mut self, n: u32) -> R<u32> {
-            self.b
-                .call_tock(&mut self.inst, n)
-                .map_err(crate::bindgen::trapped)
-        }
-    }
+    types_side!();
 }
 
 /// The `types` world through `wasmtime::component::bindgen!`.
@@ -781,82 +789,10 @@ mod on_wasmtime {
 
     pub(crate) struct Side {
         pub(crate) b: Types,
-        pub(crate) store: wasmtime::Store<HostState>,
+        pub(crate) cx: wasmtime::Store<HostState>,
     }
 
-    /// Each export with owned arguments, as `drive` calls it; `$pass` lends
-    /// them as wasmtime's generated signature wants.
-    macro_rules! by_value {
-        ($($f:ident($t:ty) -> $r:ty = $call:ident, |$a:ident| $pass:expr;)*) => {
-            impl Side {
-                $(pub(crate) fn $f(&mut self, $a: $t) -> R<$r> {
-                    self.b.wasmbed_types_api().$call(&mut self.store, $pass).map_err(crate::bindgen::trapped)
-                })*
-            }
-        };
-    }
-
-    by_value! {
-        echo_bool(bool) -> bool = call_echo_bool, |a| a;
-        echo_s8(i8) -> i8 = call_echo_s8, |a| a;
-        echo_u8(u8) -> u8 = call_echo_u8, |a| a;
-        echo_s16(i16) -> i16 = call_echo_s16, |a| a;
-        echo_u16(u16) -> u16 = call_echo_u16, |a| a;
-        echo_s32(i32) -> i32 = call_echo_s32, |a| a;
-        echo_u32(u32) -> u32 = call_echo_u32, |a| a;
-        echo_s64(i64) -> i64 = call_echo_s64, |a| a;
-        echo_u64(u64) -> u64 = call_echo_u64, |a| a;
-        echo_f32(f32) -> f32 = call_echo_f32, |a| a;
-        echo_f64(f64) -> f64 = call_echo_f64, |a| a;
-        echo_char(char) -> char = call_echo_char, |a| a;
-        echo_string(&str) -> String = call_echo_string, |a| a;
-        echo_bytes(&[u8]) -> Vec<u8> = call_echo_bytes, |a| a;
-        echo_list(&[u32]) -> Vec<u32> = call_echo_list, |a| a;
-        echo_strings(&[String]) -> Vec<String> = call_echo_strings, |a| a;
-        echo_point(Point) -> Point = call_echo_point, |a| a;
-        echo_person(Person) -> Person = call_echo_person, |a| &a;
-        echo_tuple((u8, String, f64)) -> (u8, String, f64) = call_echo_tuple, |a| (a.0, a.1.as_str(), a.2);
-        echo_shape(Shape) -> Shape = call_echo_shape, |a| &a;
-        echo_color(Color) -> Color = call_echo_color, |a| a;
-        echo_perms(Perms) -> Perms = call_echo_perms, |a| a;
-        echo_wide(Wide) -> Wide = call_echo_wide, |a| a;
-        echo_option(Option<String>) -> Option<String> = call_echo_option, |a| a.as_deref();
-        echo_result(Result<u32, String>) -> Result<u32, String> = call_echo_result, |a| a.as_ref().copied().map_err(String::as_str);
-        echo_unit_result(Result<(), Color>) -> Result<(), Color> = call_echo_unit_result, |a| a;
-    }
-
-    impl Side {
-        pub(crate) fn spill(&mut self, s: Spill) -> R<(u64, f64, String)> {
-            let Spill(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) = s;
-            self.b
-                .wasmbed_types_api()
-                .call_spill(
-                    &mut self.store,
-                    a,
-                    b,
-                    c,
-                    d,
-                    e,
-                    f,
-                    g,
-                    h,
-                    i,
-                    j,
-                    k,
-                    l,
-                    &m,
-                    &n,
-                    o,
-                )
-                .map_err(crate::bindgen::trapped)
-        }
-
-        pub(crate) fn tock(&mut self, n: u32) -> R<u32> {
-            self.b
-                .call_tock(&mut self.store, n)
-                .map_err(crate::bindgen::trapped)
-        }
-    }
+    types_side!();
 }
 
 fn read(rel: &str) -> Vec<u8> {
@@ -873,9 +809,9 @@ fn types_on_wasmbed(wasm: &[u8]) -> (Vec<String>, Vec<String>) {
     Types::add_to_linker(&mut linker, |h: &mut HostState| h).unwrap();
     let (b, inst) = Types::instantiate(&linker, &guest, HostState::default(), Limits::default())
         .expect("guest instantiates");
-    let mut side = Side { b, inst };
+    let mut side = Side { b, cx: inst };
     let calls = on_wasmbed::drive(&mut side);
-    (calls, std::mem::take(&mut side.inst.data_mut().log))
+    (calls, std::mem::take(&mut side.cx.data_mut().log))
 }
 
 /// The same on wasmtime, over the component wit-component makes of the same module.
@@ -886,9 +822,9 @@ fn types_on_wasmtime(wasm: &[u8]) -> (Vec<String>, Vec<String>) {
     Types::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s).unwrap();
     let mut store = wasmtime::Store::new(&engine, HostState::default());
     let b = Types::instantiate(&mut store, &component, &linker).expect("guest instantiates");
-    let mut side = Side { b, store };
+    let mut side = Side { b, cx: store };
     let calls = on_wasmtime::drive(&mut side);
-    (calls, std::mem::take(&mut side.store.data_mut().log))
+    (calls, std::mem::take(&mut side.cx.data_mut().log))
 }
 
 /// Panics at the first line where the two runs differ.
