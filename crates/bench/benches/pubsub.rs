@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use wasmbed::{Guest, Limits, Linker, Wasmi};
+use wasmbed_bench::{component_of, resolve_world};
 use wasmbed_pubsub::transport::iceoryx2::Iceoryx2;
 use wasmbed_pubsub::{
     Broker, Bus, Grants, PubSubCtx, Publisher, Receiver, Sender, Subscriber, TopicConfig, Transport,
@@ -276,23 +277,13 @@ const LIST_WAT: &str = r#"(module
     (i32.add (i32.load8_u (local.get $p))
              (i32.load8_u (i32.sub (i32.add (local.get $p) (local.get $l)) (i32.const 1))))))"#;
 
-fn list_world() -> (
-    wasmbed_wit::wit_parser::Resolve,
-    wasmbed_wit::wit_parser::WorldId,
-) {
-    let mut r = wasmbed_wit::wit_parser::Resolve::default();
-    let pkg = r.push_str("ps.wit", LIST_WIT).unwrap();
-    let w = r.select_world(&[pkg], Some("w")).unwrap();
-    (r, w)
-}
-
 fn throughput(c: &mut Criterion) {
     let mut s = Setup::new();
     let g_big = s.guest("", "big", MIB);
     let native = s.broker.add_native(Grants::all());
     let tx = Publisher::open(&s.broker, native, "big").unwrap();
 
-    let (r, w) = list_world();
+    let (r, w) = resolve_world(LIST_WIT, "w");
     let world = wasmbed_wit::world_from_resolve(&r, w).unwrap();
     let wasm = wat::parse_str(LIST_WAT).unwrap();
     let guest = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
@@ -300,20 +291,7 @@ fn throughput(c: &mut Criterion) {
         .instantiate(&guest, (), Limits::default())
         .unwrap();
 
-    let mut module = wasm.clone();
-    wit_component::embed_component_metadata(
-        &mut module,
-        &r,
-        w,
-        wit_component::StringEncoding::UTF8,
-        false,
-    )
-    .unwrap();
-    let component = wit_component::ComponentEncoder::default()
-        .module(&module)
-        .unwrap()
-        .encode()
-        .unwrap();
+    let component = component_of(LIST_WAT, &r, w);
     let engine = wasmtime::Engine::default();
     let component = wasmtime::component::Component::new(&engine, component).unwrap();
     let mut store = wasmtime::Store::new(&engine, ());

@@ -51,11 +51,36 @@ pub const WAT: &str = r#"(module
       local.get $n i32.const 1 i32.sub local.set $n
       br 0))))"#;
 
-fn resolve() -> (Resolve, wasmbed_wit::wit_parser::WorldId) {
+/// World `world` of the WIT text `wit`, resolved.
+pub fn resolve_world(wit: &str, world: &str) -> (Resolve, wasmbed_wit::wit_parser::WorldId) {
     let mut r = Resolve::default();
-    let pkg = r.push_str("bench.wit", WIT).expect("bench WIT parses");
-    let w = r.select_world(&[pkg], Some("w")).expect("world `w`");
+    let pkg = r.push_str("bench.wit", wit).expect("bench WIT parses");
+    let w = r
+        .select_world(&[pkg], Some(world))
+        .unwrap_or_else(|e| panic!("world `{world}`: {e}"));
     (r, w)
+}
+
+fn resolve() -> (Resolve, wasmbed_wit::wit_parser::WorldId) {
+    resolve_world(WIT, "w")
+}
+
+/// The core module `wat` of world `w` wrapped into a component (wit-component), for wasmtime.
+pub fn component_of(wat: &str, r: &Resolve, w: wasmbed_wit::wit_parser::WorldId) -> Vec<u8> {
+    let mut wasm = wat::parse_str(wat).expect("bench WAT parses");
+    wit_component::embed_component_metadata(
+        &mut wasm,
+        r,
+        w,
+        wit_component::StringEncoding::UTF8,
+        false,
+    )
+    .expect("metadata embeds");
+    wit_component::ComponentEncoder::default()
+        .module(&wasm)
+        .expect("module accepted")
+        .encode()
+        .expect("component encodes")
 }
 
 /// The guest on wasmbed, with typed host functions that read strings and bytes in place.
@@ -85,20 +110,7 @@ pub fn wasmbed_instance() -> Instance<Wasmi> {
 /// The same core module wrapped into a component (wit-component), for wasmtime.
 pub fn component_bytes() -> Vec<u8> {
     let (r, w) = resolve();
-    let mut wasm = wat::parse_str(WAT).expect("bench WAT parses");
-    wit_component::embed_component_metadata(
-        &mut wasm,
-        &r,
-        w,
-        wit_component::StringEncoding::UTF8,
-        false,
-    )
-    .expect("metadata embeds");
-    wit_component::ComponentEncoder::default()
-        .module(&wasm)
-        .expect("module accepted")
-        .encode()
-        .expect("component encodes")
+    component_of(WAT, &r, w)
 }
 
 /// The guest on wasmtime's component runtime with equivalent typed host
@@ -251,12 +263,7 @@ pub const BG_WAT: &str = r#"(module
     (local.get $acc)))"#;
 
 fn bg_resolve() -> (Resolve, wasmbed_wit::wit_parser::WorldId) {
-    let mut r = Resolve::default();
-    let pkg = r
-        .push_str("bg.wit", BG_WIT)
-        .expect("bindgen bench WIT parses");
-    let w = r.select_world(&[pkg], Some("bg")).expect("world `bg`");
-    (r, w)
+    resolve_world(BG_WIT, "bg")
 }
 
 /// The typed-bindings guest loaded by wasmbed on wasmi.
@@ -270,20 +277,7 @@ pub fn bg_guest() -> Guest<Wasmi> {
 /// The same core module wrapped into a component (wit-component), for wasmtime.
 pub fn bg_component_bytes() -> Vec<u8> {
     let (r, w) = bg_resolve();
-    let mut wasm = wat::parse_str(BG_WAT).expect("bindgen bench WAT parses");
-    wit_component::embed_component_metadata(
-        &mut wasm,
-        &r,
-        w,
-        wit_component::StringEncoding::UTF8,
-        false,
-    )
-    .expect("metadata embeds");
-    wit_component::ComponentEncoder::default()
-        .module(&wasm)
-        .expect("module accepted")
-        .encode()
-        .expect("component encodes")
+    component_of(BG_WAT, &r, w)
 }
 
 /// The host's work, the same for both runtimes' generated `Host` traits:
