@@ -280,7 +280,7 @@ impl Core {
         let guests: Vec<PartId> = self.topics[t.0 as usize]
             .subscribers
             .iter()
-            .filter_map(|s| self.subs.get(s.0).filter(|s| s.open).map(|s| s.part))
+            .filter_map(|s| self.subs.get(s.0).map(|s| s.part))
             .filter(|p| self.parts.get(p.0).is_some_and(|p| p.guest && p.alive))
             .collect();
         for g in guests {
@@ -350,6 +350,7 @@ impl Core {
             self.discard(id, caller)?;
             return Err(PubSubError::Closed);
         }
+        // A topic lists its open subscribers only; a bridge does not get its own samples back.
         let subs: Vec<SubId> = self.topics[t.0 as usize]
             .subscribers
             .iter()
@@ -372,7 +373,7 @@ impl Core {
         result
     }
 
-    /// Queues a sample at `block` for every open subscriber in `subs`.
+    /// Queues a sample at `block` for every subscriber in `subs` (all open).
     fn deliver(
         &mut self,
         t: TopicId,
@@ -385,14 +386,9 @@ impl Core {
         }
         let overflow = self.topics[t.0 as usize].cfg.overflow;
         let depth = self.topics[t.0 as usize].cfg.queue_depth as usize;
-        let open: Vec<SubId> = subs
-            .iter()
-            .copied()
-            .filter(|s| self.subs.get(s.0).is_some_and(|s| s.open))
-            .collect();
         // Under `refuse`, nothing is queued unless every subscriber takes it.
-        let mut copies: Vec<(SubId, Option<Block>)> = Vec::with_capacity(open.len());
-        for &s in &open {
+        let mut copies: Vec<(SubId, Option<Block>)> = Vec::with_capacity(subs.len());
+        for &s in subs {
             let sub = self.subs.get(s.0).ok_or(PubSubError::Closed)?;
             let full = sub.queue.len() >= depth;
             let in_place = self.reads_in_place(sub, block);
