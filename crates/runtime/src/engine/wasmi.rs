@@ -231,31 +231,39 @@ fn call_func<T>(
     results: &mut [FlatVal],
     name: &str,
 ) -> Result<(), Error> {
+    with_wasmi_vals(args, results, |inputs, outputs| {
+        func.call(&mut cx, inputs, outputs)
+            .map_err(|e| from_wasmi_error(e, name))
+    })
+}
+
+/// Runs `f` on `args` and `results` as wasmi values, then copies the results
+/// back: on the stack for a world function (at most 17 core arguments and
+/// one result), on the heap only for imports outside the world.
+fn with_wasmi_vals(
+    args: &[FlatVal],
+    results: &mut [FlatVal],
+    f: impl FnOnce(&[wasmi::Val], &mut [wasmi::Val]) -> Result<(), Error>,
+) -> Result<(), Error> {
     const STACK: usize = 17;
-    let mut inputs: [wasmi::Val; STACK] = core::array::from_fn(|_| wasmi::Val::I32(0));
-    let mut outputs: [wasmi::Val; 1] = [wasmi::Val::I32(0)];
     if args.len() > STACK || results.len() > 1 {
         let inputs: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
         let mut outputs: Vec<wasmi::Val> = results.iter().map(|r| to_wasmi(*r)).collect();
-        func.call(&mut cx, &inputs, &mut outputs)
-            .map_err(|e| from_wasmi_error(e, name))?;
+        f(&inputs, &mut outputs)?;
         for (r, o) in results.iter_mut().zip(&outputs) {
             *r = from_wasmi(o);
         }
         return Ok(());
     }
+    let mut inputs: [wasmi::Val; STACK] = core::array::from_fn(|_| wasmi::Val::I32(0));
+    let mut outputs: [wasmi::Val; 1] = [wasmi::Val::I32(0)];
     for (i, a) in inputs.iter_mut().zip(args) {
         *i = to_wasmi(*a);
     }
     for (o, r) in outputs.iter_mut().zip(results.iter()) {
         *o = to_wasmi(*r);
     }
-    func.call(
-        &mut cx,
-        &inputs[..args.len()],
-        &mut outputs[..results.len()],
-    )
-    .map_err(|e| from_wasmi_error(e, name))?;
+    f(&inputs[..args.len()], &mut outputs[..results.len()])?;
     if let (Some(r), Some(o)) = (results.first_mut(), outputs.first()) {
         *r = from_wasmi(o);
     }
@@ -276,41 +284,37 @@ fn call_sliced<T: 'static>(
     // Host calls that sleep under this call wake on its signals.
     #[cfg(feature = "std")]
     let _current = crate::signals::enter(&s.interrupt);
-    let inputs: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
-    let mut outputs: Vec<wasmi::Val> = results.iter().map(|r| to_wasmi(*r)).collect();
-    let mut life = inst.store.get_fuel().unwrap_or(u64::MAX);
-    let mut give = s.config.slice.min(life);
-    let _ = inst.store.set_fuel(give);
-    let mut call = func
-        .call_resumable(&mut inst.store, &inputs, &mut outputs)
-        .map_err(|e| from_wasmi_error(e, name));
-    loop {
-        let used = give - inst.store.get_fuel().unwrap_or(0).min(give);
-        life -= used;
-        let _ = inst.store.set_fuel(life);
-        match call? {
-            wasmi::ResumableCall::Finished => break,
-            wasmi::ResumableCall::HostTrap(trap) => {
-                return Err(from_wasmi_error(trap.into_host_error(), name))
-            }
-            wasmi::ResumableCall::OutOfFuel(suspended) => {
-                if life < suspended.required_fuel() {
-                    return Err(Error::trap(name, TrapReason::OutOfFuel));
+    with_wasmi_vals(args, results, |inputs, outputs| {
+        let mut life = inst.store.get_fuel().unwrap_or(u64::MAX);
+        let mut give = s.config.slice.min(life);
+        let _ = inst.store.set_fuel(give);
+        let mut call = func
+            .call_resumable(&mut inst.store, inputs, outputs)
+            .map_err(|e| from_wasmi_error(e, name));
+        loop {
+            let used = give - inst.store.get_fuel().unwrap_or(0).min(give);
+            life -= used;
+            let _ = inst.store.set_fuel(life);
+            match call? {
+                wasmi::ResumableCall::Finished => return Ok(()),
+                wasmi::ResumableCall::HostTrap(trap) => {
+                    return Err(from_wasmi_error(trap.into_host_error(), name))
                 }
-                crate::signals::at_boundary(inst, s)?;
-                life = inst.store.get_fuel().unwrap_or(0);
-                give = s.config.slice.max(suspended.required_fuel()).min(life);
-                let _ = inst.store.set_fuel(give);
-                call = suspended
-                    .resume(&mut inst.store, &mut outputs)
-                    .map_err(|e| from_wasmi_error(e, name));
+                wasmi::ResumableCall::OutOfFuel(suspended) => {
+                    if life < suspended.required_fuel() {
+                        return Err(Error::trap(name, TrapReason::OutOfFuel));
+                    }
+                    crate::signals::at_boundary(inst, s)?;
+                    life = inst.store.get_fuel().unwrap_or(0);
+                    give = s.config.slice.max(suspended.required_fuel()).min(life);
+                    let _ = inst.store.set_fuel(give);
+                    call = suspended
+                        .resume(&mut inst.store, outputs)
+                        .map_err(|e| from_wasmi_error(e, name));
+                }
             }
         }
-    }
-    for (r, o) in results.iter_mut().zip(&outputs) {
-        *r = from_wasmi(o);
-    }
-    Ok(())
+    })
 }
 
 /// Calls a host function from a statically typed wasmi trampoline.
@@ -563,13 +567,15 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
         args: &[FlatVal],
         results: &mut [FlatVal],
     ) -> Result<(), Error> {
-        match &self.slicing {
-            // No signal is delivered while the handler runs: it runs whole, on its budget.
-            Some(s) if !self.store.data().state.in_handler => {
-                let s = s.clone();
-                call_sliced(self, &s, func, args, results)
+        // Taken out for the call, so the handler (called from a boundary)
+        // runs whole, on its own budget: no signal is delivered meanwhile.
+        match self.slicing.take() {
+            Some(s) => {
+                let r = call_sliced(self, &s, func, args, results);
+                self.slicing = Some(s);
+                r
             }
-            _ => call_func(&mut self.store, func, args, results, "export"),
+            None => call_func(&mut self.store, func, args, results, "export"),
         }
     }
 
