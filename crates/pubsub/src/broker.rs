@@ -192,9 +192,7 @@ impl Broker {
     pub(crate) fn native_bytes<R>(&self, block: Block, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let bytes = self.pool(block)?;
         let bytes = bytes.try_borrow().ok()?;
-        bytes
-            .get(block.start as usize..block.start as usize + block.len as usize)
-            .map(f)
+        bytes.get(block.range()).map(f)
     }
 
     /// As [`Broker::native_bytes`], writable.
@@ -205,8 +203,7 @@ impl Broker {
     ) -> Option<R> {
         let bytes = self.pool(block)?;
         let mut bytes = bytes.try_borrow_mut().ok()?;
-        let range = block.start as usize..block.start as usize + block.len as usize;
-        bytes.get_mut(range).map(f)
+        bytes.get_mut(block.range()).map(f)
     }
 
     /// The native blocks `block` lives in, if it does.

@@ -240,11 +240,10 @@ impl<E: Engine, T: 'static> Bus<E, T> {
         let Some(d) = self.member(dst) else {
             return false;
         };
-        let range = |b: Block| b.start as usize..b.start as usize + b.len as usize;
         match from.store {
             Store::Native(_) => {
                 let dst = self.members[d].instance.memory_mut();
-                let Some(dst) = dst.get_mut(range(to)) else {
+                let Some(dst) = dst.get_mut(to.range()) else {
                     return false;
                 };
                 self.broker
@@ -255,18 +254,14 @@ impl<E: Engine, T: 'static> Bus<E, T> {
                 let Some(s) = self.member(src) else {
                     return false;
                 };
+                // Never owed: a guest reads a sample in its own storage in place.
                 if s == d {
-                    let mem = self.members[d].instance.memory_mut();
-                    if mem.get(range(from)).is_none() || mem.get(range(to)).is_none() {
-                        return false;
-                    }
-                    mem.copy_within(range(from), to.start as usize);
-                    return true;
+                    return false;
                 }
                 let (a, b) = two(&mut self.members, s, d);
                 let (Some(src), Some(dst)) = (
-                    a.instance.memory().get(range(from)),
-                    b.instance.memory_mut().get_mut(range(to)),
+                    a.instance.memory().get(from.range()),
+                    b.instance.memory_mut().get_mut(to.range()),
                 ) else {
                     return false;
                 };
@@ -300,11 +295,10 @@ impl<E: Engine, T: 'static> Bus<E, T> {
 
     /// Runs `f` on the bytes of any block: `None` when its store is gone.
     pub fn bytes<R>(&self, block: Block, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
-        let range = block.start as usize..block.start as usize + block.len as usize;
         match block.store {
             Store::Guest(p) => {
                 let m = &self.members[self.member(p)?];
-                m.instance.memory().get(range).map(f)
+                m.instance.memory().get(block.range()).map(f)
             }
             Store::Native(_) => self.broker.native_bytes(block, |b| f(b)),
         }
@@ -317,11 +311,14 @@ impl<E: Engine, T: 'static> Bus<E, T> {
 
     /// Runs `f` on the bytes of any block, writable: `None` when its store is gone.
     pub fn bytes_mut<R>(&mut self, block: Block, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
-        let range = block.start as usize..block.start as usize + block.len as usize;
         match block.store {
             Store::Guest(p) => {
                 let i = self.member(p)?;
-                self.members[i].instance.memory_mut().get_mut(range).map(f)
+                self.members[i]
+                    .instance
+                    .memory_mut()
+                    .get_mut(block.range())
+                    .map(f)
             }
             Store::Native(_) => self.broker.native_bytes_mut(block, f),
         }

@@ -132,4 +132,9 @@ impl Block {
     pub(crate) fn new(store: Store, start: u32, len: u32) -> Block {
         Block { store, start, len }
     }
+
+    /// Its bytes' range in its store, to slice a memory with (checked there).
+    pub(crate) fn range(&self) -> ::core::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
 }
