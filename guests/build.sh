@@ -63,6 +63,18 @@ build_example_pubsub() {
     done
 }
 
+# guests/threads: the threads test guest (crates/threads/tests), a world that
+# includes wit/threads's `app` through guests/threads/wit/deps; no libc, no allocator.
+build_threads() {
+    local dir=guests/threads gen
+    gen=$(mktemp -d)
+    wit-bindgen c "$dir/wit" --world worker --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" \
+        "$dir/worker.c" examples/pubsub/noalloc.c "$gen/worker.c" "$gen/worker_component_type.o" \
+        -o "$dir/worker.wasm"
+    rm -rf "$gen"
+}
+
 # A wit-bindgen C guest of guests/NAME/NAME.wit and NAME.c, built against wasi-libc
 # as a reactor (legacy names, world in its `component-type` section).
 build_bindgen_c_guest() {

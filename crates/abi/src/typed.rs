@@ -141,7 +141,7 @@ impl<'m, 'h> LiftCx<'m, 'h> {
     }
 
     /// The `(pointer, length)` pair of a string or list stored at `ptr`.
-    pub(crate) fn pair(&self, ty: TypeKind, ptr: u32) -> Result<(u32, u32), Trap> {
+    pub fn pair(&self, ty: TypeKind, ptr: u32) -> Result<(u32, u32), Trap> {
         let b: [u8; 8] = self.bytes(ty, ptr)?;
         let p = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         let l = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);

@@ -120,26 +120,61 @@ pub(crate) fn enter(interrupt: &Interrupt) -> impl Drop {
 /// `std::thread::sleep`, so a deadline also stops a guest that sleeps.
 #[cfg(feature = "std")]
 pub fn sleep(duration: core::time::Duration) -> bool {
-    let Some(interrupt) = CURRENT.with(|c| c.borrow().clone()) else {
-        std::thread::sleep(duration);
-        return false;
-    };
     let until = std::time::Instant::now() + duration;
+    matches!(block_on(Some(until), || None::<()>), Wake::Signalled)
+}
+
+/// Why [`block_on`] returned.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Wake<R> {
+    /// What the wait waited for.
+    Ready(R),
+    /// The deadline passed first.
+    TimedOut,
+    /// A signal was raised for the calling instance; the runtime delivers it
+    /// when the host call returns.
+    Signalled,
+}
+
+/// Blocks the calling host function until `ready` gives a value, `until`
+/// passes, or a signal is raised for the instance whose sliced call runs on
+/// this thread. Any host call that waits goes through this, so deadlines
+/// and interrupts reach guests that wait.
+///
+/// `ready` is tried first, then after every wake-up; whoever makes it ready
+/// must `unpark` this thread (a host object keeps its waiters'
+/// [`std::thread::Thread`]s), and spurious wake-ups only cost a retry.
+#[cfg(feature = "std")]
+pub fn block_on<R>(
+    until: Option<std::time::Instant>,
+    mut ready: impl FnMut() -> Option<R>,
+) -> Wake<R> {
+    let interrupt = CURRENT.with(|c| c.borrow().clone());
     let set = |t: Option<std::thread::Thread>| {
-        if let Ok(mut s) = interrupt.inner.sleeper.lock() {
-            *s = t;
+        if let Some(i) = &interrupt {
+            if let Ok(mut s) = i.inner.sleeper.lock() {
+                *s = t;
+            }
         }
     };
     set(Some(std::thread::current()));
     let woken = loop {
-        if interrupt.is_pending() {
-            break true;
+        if let Some(r) = ready() {
+            break Wake::Ready(r);
         }
-        let now = std::time::Instant::now();
-        if now >= until {
-            break false;
+        if interrupt.as_ref().is_some_and(Interrupt::is_pending) {
+            break Wake::Signalled;
         }
-        std::thread::park_timeout(until - now);
+        match until {
+            None => std::thread::park(),
+            Some(until) => {
+                let now = std::time::Instant::now();
+                if now >= until {
+                    break Wake::TimedOut;
+                }
+                std::thread::park_timeout(until - now);
+            }
+        }
     };
     set(None);
     woken

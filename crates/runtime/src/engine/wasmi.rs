@@ -30,8 +30,11 @@ pub struct Wasmi {
 impl Wasmi {
     /// An engine without fuel metering (fastest).
     pub fn new() -> Wasmi {
+        let mut config = Config::default();
+        // Memories of 1-byte pages: what `wasmbed shrink` writes (docs/shrink.md).
+        config.wasm_custom_page_sizes(true);
         Wasmi {
-            engine: wasmi::Engine::default(),
+            engine: wasmi::Engine::new(&config),
             fuel: false,
         }
     }
@@ -45,6 +48,7 @@ impl Wasmi {
     pub fn with_fuel() -> Wasmi {
         let mut config = Config::default();
         config.consume_fuel(true);
+        config.wasm_custom_page_sizes(true);
         config.compilation_mode(wasmi::CompilationMode::Eager);
         Wasmi {
             engine: wasmi::Engine::new(&config),
@@ -296,7 +300,10 @@ fn call_sliced<T: 'static>(
             life -= used;
             let _ = inst.store.set_fuel(life);
             match call? {
-                wasmi::ResumableCall::Finished => return Ok(()),
+                // Returning is a boundary too: a signal raised during the
+                // last slice (one that cut a host wait short, say) is
+                // delivered before the result counts.
+                wasmi::ResumableCall::Finished => return crate::signals::at_boundary(inst, s),
                 wasmi::ResumableCall::HostTrap(trap) => {
                     return Err(from_wasmi_error(trap.into_host_error(), name))
                 }

@@ -1,0 +1,377 @@
+//! The named objects threads share: mutexes, condition variables,
+//! semaphores and bounded channels. Each is one `std` mutex over its state
+//! and its waiters; a wait parks through [`block_on`], so signals end it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use wasmbed::signals::{block_on, Wake};
+
+use crate::waiters::Waiters;
+use crate::ErrorCode;
+
+/// What kind of object a name stands for, with the parameters it was made with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Mutex,
+    Condvar,
+    Semaphore { initial: u32, max: u32 },
+    Channel { capacity: u32, max_message: u32 },
+}
+
+/// A named object: its kind and its state behind one lock.
+pub(crate) struct Object {
+    pub(crate) kind: Kind,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    value: Value,
+    waiters: Waiters,
+}
+
+enum Value {
+    /// The holder's thread number.
+    Mutex(Option<u32>),
+    /// Threads waiting, and notifications not yet taken by one of them.
+    Condvar {
+        waiting: u32,
+        notified: u32,
+    },
+    Semaphore(u32),
+    Channel(Ring),
+}
+
+/// Messages in one buffer allocated when the channel is made.
+struct Ring {
+    bytes: Vec<u8>,
+    lens: Vec<u32>,
+    max: usize,
+    head: usize,
+    count: usize,
+}
+
+impl Ring {
+    fn new(capacity: u32, max: u32) -> Ring {
+        Ring {
+            bytes: vec![0; capacity as usize * max as usize],
+            lens: vec![0; capacity as usize],
+            max: max as usize,
+            head: 0,
+            count: 0,
+        }
+    }
+
+    fn slot(&mut self, i: usize) -> &mut [u8] {
+        let at = i * self.max;
+        &mut self.bytes[at..at + self.max]
+    }
+}
+
+/// What a wait gives back: the value, or why it ended without one.
+fn woke<R>(w: Wake<R>) -> Result<R, ErrorCode> {
+    match w {
+        Wake::Ready(r) => Ok(r),
+        Wake::TimedOut => Err(ErrorCode::TimedOut),
+        Wake::Signalled => Err(ErrorCode::Interrupted),
+    }
+}
+
+impl Object {
+    fn new(kind: Kind, threads: usize) -> Object {
+        let value = match kind {
+            Kind::Mutex => Value::Mutex(None),
+            Kind::Condvar => Value::Condvar {
+                waiting: 0,
+                notified: 0,
+            },
+            Kind::Semaphore { initial, .. } => Value::Semaphore(initial),
+            Kind::Channel {
+                capacity,
+                max_message,
+            } => Value::Channel(Ring::new(capacity, max_message)),
+        };
+        Object {
+            kind,
+            inner: Mutex::new(Inner {
+                value,
+                waiters: Waiters::with_capacity(threads),
+            }),
+        }
+    }
+
+    /// The state; a panic elsewhere never leaves it half-changed, so a poisoned lock is taken as is.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until `f` gives a value (tried under the lock), `until`, or a signal.
+    fn wait<R>(
+        &self,
+        until: Option<Instant>,
+        mut f: impl FnMut(&mut Value) -> Option<R>,
+    ) -> Wake<R> {
+        let me = std::thread::current();
+        let r = block_on(until, || {
+            let mut g = self.lock();
+            let r = f(&mut g.value);
+            if r.is_none() {
+                g.waiters.add(&me);
+            }
+            r
+        });
+        self.lock().waiters.remove(me.id());
+        r
+    }
+
+    /// Changes the state with `f` and wakes the waiters.
+    fn change<R>(&self, f: impl FnOnce(&mut Value) -> R) -> R {
+        let mut g = self.lock();
+        let r = f(&mut g.value);
+        g.waiters.wake();
+        r
+    }
+
+    /// Takes the mutex for thread `me`.
+    pub(crate) fn lock_mutex(&self, me: u32, until: Option<Instant>) -> Result<(), ErrorCode> {
+        if let Value::Mutex(Some(owner)) = self.lock().value {
+            if owner == me {
+                return Err(ErrorCode::WouldDeadlock);
+            }
+        }
+        woke(self.wait(until, |v| match v {
+            Value::Mutex(holder @ None) => {
+                *holder = Some(me);
+                Some(())
+            }
+            _ => None,
+        }))
+    }
+
+    /// Gives the mutex up, if thread `me` holds it.
+    pub(crate) fn unlock_mutex(&self, me: u32) -> Result<(), ErrorCode> {
+        let mut g = self.lock();
+        match &mut g.value {
+            Value::Mutex(holder) if *holder == Some(me) => {
+                *holder = None;
+                g.waiters.wake();
+                Ok(())
+            }
+            _ => Err(ErrorCode::NotOwner),
+        }
+    }
+
+    /// Releases the mutex if thread `me` holds it: `true` if it did.
+    pub(crate) fn release_if_held(&self, me: u32) -> bool {
+        self.unlock_mutex(me).is_ok()
+    }
+
+    /// Waits on this condition variable with `mutex`, which thread `me` holds.
+    pub(crate) fn wait_condvar(
+        &self,
+        mutex: &Object,
+        me: u32,
+        until: Option<Instant>,
+    ) -> Result<(), ErrorCode> {
+        // Counted as waiting before the mutex goes, so a notification made
+        // right after the unlock is not lost.
+        let mut g = self.lock();
+        mutex.unlock_mutex(me)?;
+        if let Value::Condvar { waiting, .. } = &mut g.value {
+            *waiting += 1;
+        }
+        drop(g);
+        let take = |v: &mut Value| match v {
+            Value::Condvar { waiting, notified } if *notified > 0 => {
+                *notified -= 1;
+                *waiting -= 1;
+                Some(())
+            }
+            _ => None,
+        };
+        let r = match self.wait(until, take) {
+            Wake::Ready(()) => Ok(()),
+            // A notification that came with the timeout or the signal is taken.
+            other => {
+                let mut g = self.lock();
+                match take(&mut g.value) {
+                    Some(()) => Ok(()),
+                    None => {
+                        if let Value::Condvar { waiting, .. } = &mut g.value {
+                            *waiting -= 1;
+                        }
+                        woke(other)
+                    }
+                }
+            }
+        };
+        if r == Err(ErrorCode::Interrupted) {
+            return r;
+        }
+        // The mutex again, on success and on a timeout, as POSIX does; only a signal stops this.
+        mutex.lock_mutex(me, None)?;
+        r
+    }
+
+    /// Wakes one waiter (`all`: every waiter) of this condition variable.
+    pub(crate) fn notify(&self, all: bool) {
+        self.change(|v| {
+            if let Value::Condvar { waiting, notified } = v {
+                *notified = if all {
+                    *waiting
+                } else {
+                    (*notified + 1).min(*waiting)
+                };
+            }
+        })
+    }
+
+    pub(crate) fn acquire(&self, until: Option<Instant>) -> Result<(), ErrorCode> {
+        woke(self.wait(until, |v| match v {
+            Value::Semaphore(n) if *n > 0 => {
+                *n -= 1;
+                Some(())
+            }
+            _ => None,
+        }))
+    }
+
+    pub(crate) fn release(&self) -> Result<(), ErrorCode> {
+        let max = match self.kind {
+            Kind::Semaphore { max, .. } => max,
+            _ => return Err(ErrorCode::Mismatch),
+        };
+        self.change(|v| match v {
+            Value::Semaphore(n) if *n < max => {
+                *n += 1;
+                Ok(())
+            }
+            _ => Err(ErrorCode::TooLarge),
+        })
+    }
+
+    /// Queues a copy of `message`, waiting for room.
+    pub(crate) fn send(&self, message: &[u8], until: Option<Instant>) -> Result<(), ErrorCode> {
+        let r = woke(self.wait(until, |v| {
+            let Value::Channel(ring) = v else {
+                return Some(Err(ErrorCode::Mismatch));
+            };
+            if message.len() > ring.max {
+                return Some(Err(ErrorCode::TooLarge));
+            }
+            if ring.count == ring.lens.len() {
+                return None;
+            }
+            let i = (ring.head + ring.count) % ring.lens.len();
+            ring.slot(i)[..message.len()].copy_from_slice(message);
+            ring.lens[i] = message.len() as u32;
+            ring.count += 1;
+            Some(Ok(()))
+        }))?;
+        self.change(|_| ());
+        r
+    }
+
+    /// Moves the oldest message into `into`, waiting for one: its length.
+    pub(crate) fn receive(
+        &self,
+        into: &mut [u8],
+        until: Option<Instant>,
+    ) -> Result<u32, ErrorCode> {
+        let r = woke(self.wait(until, |v| {
+            let Value::Channel(ring) = v else {
+                return Some(Err(ErrorCode::Mismatch));
+            };
+            if ring.count == 0 {
+                return None;
+            }
+            let (head, len) = (ring.head, ring.lens[ring.head]);
+            if len as usize > into.len() {
+                return Some(Err(ErrorCode::TooLarge));
+            }
+            into[..len as usize].copy_from_slice(&ring.slot(head)[..len as usize]);
+            ring.head = (head + 1) % ring.lens.len();
+            ring.count -= 1;
+            Some(Ok(len))
+        }))?;
+        self.change(|_| ());
+        r
+    }
+}
+
+/// Every named object of an application, found by name or by number.
+pub(crate) struct Objects {
+    table: Mutex<Table>,
+    max: u32,
+    channel_bytes: u64,
+    threads: usize,
+}
+
+#[derive(Default)]
+struct Table {
+    objects: Vec<Arc<Object>>,
+    names: BTreeMap<String, u32>,
+    channel_bytes: u64,
+}
+
+impl Objects {
+    pub(crate) fn new(max: u32, channel_bytes: u32, threads: usize) -> Objects {
+        Objects {
+            table: Mutex::new(Table::default()),
+            max,
+            channel_bytes: channel_bytes.into(),
+            threads,
+        }
+    }
+
+    fn table(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The object `name`, made as `kind` if it does not exist: its number.
+    pub(crate) fn open(&self, name: &str, kind: Kind) -> Result<u32, ErrorCode> {
+        let mut t = self.table();
+        if let Some(&n) = t.names.get(name) {
+            return match t.objects[n as usize].kind == kind {
+                true => Ok(n),
+                false => Err(ErrorCode::Mismatch),
+            };
+        }
+        if t.objects.len() as u64 >= u64::from(self.max) {
+            return Err(ErrorCode::TooMany);
+        }
+        let bytes = match kind {
+            Kind::Channel {
+                capacity,
+                max_message,
+            } => u64::from(capacity) * u64::from(max_message),
+            _ => 0,
+        };
+        if matches!(kind, Kind::Channel { capacity: 0, .. })
+            || matches!(kind, Kind::Semaphore { initial, max } if initial > max)
+        {
+            return Err(ErrorCode::Mismatch);
+        }
+        if t.channel_bytes + bytes > self.channel_bytes {
+            return Err(ErrorCode::TooMany);
+        }
+        t.channel_bytes += bytes;
+        let n = t.objects.len() as u32;
+        t.objects.push(Arc::new(Object::new(kind, self.threads)));
+        t.names.insert(name.into(), n);
+        Ok(n)
+    }
+
+    /// Object number `n`, if it is one of `kind`'s sort (parameters aside).
+    pub(crate) fn get(&self, n: u32, sort: fn(&Kind) -> bool) -> Option<Arc<Object>> {
+        let t = self.table();
+        t.objects.get(n as usize).filter(|o| sort(&o.kind)).cloned()
+    }
+
+    /// Releases every mutex thread `me` holds; how many it held.
+    pub(crate) fn release_all(&self, me: u32) -> usize {
+        let objects: Vec<Arc<Object>> = self.table().objects.clone();
+        objects.iter().filter(|o| o.release_if_held(me)).count()
+    }
+}
