@@ -75,6 +75,18 @@ build_threads() {
     rm -rf "$gen"
 }
 
+# examples/threads: `wasmbed run`'s threads example, a world that includes
+# wit/threads's `app` through examples/threads/wit/deps; no libc, no allocator.
+build_example_threads() {
+    local dir=examples/threads gen
+    gen=$(mktemp -d)
+    wit-bindgen c "$dir/wit" --world sum --out-dir "$gen" >/dev/null 2>&1
+    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" \
+        "$dir/sum.c" examples/pubsub/noalloc.c "$gen/sum.c" "$gen/sum_component_type.o" \
+        -o "$dir/sum.wasm"
+    rm -rf "$gen"
+}
+
 # A wit-bindgen C guest of guests/NAME/NAME.wit and NAME.c, built against wasi-libc
 # as a reactor (legacy names, world in its `component-type` section).
 build_bindgen_c_guest() {

@@ -20,6 +20,7 @@ mod guest;
 mod inspect;
 mod layout;
 mod run;
+mod threads_args;
 mod wasi_args;
 mod wave;
 mod wit_text;

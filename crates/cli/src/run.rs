@@ -2,15 +2,18 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use wasmbed::signals::{DEADLINE, INTERRUPT, MAX_SIGNAL};
-use wasmbed::{Interrupt, Limits, SignalConfig, Val, Wasmi};
-use wasmbed_wasi::Policy;
+use wasmbed::{Guest, Limits, Linker, SignalConfig, Val, Wasmi};
+use wasmbed_threads::{Threads, ThreadsCtx};
+use wasmbed_wasi::{Policy, WasiCtx};
 
 use crate::guest::{load, WorldArgs};
+use crate::threads_args::imports_threads;
 use crate::wasi_args::{command_guest, WasiArgs};
 use crate::wave;
 
@@ -46,41 +49,78 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         return crate::app::run(&args.file);
     }
     let sliced = args.timeout.is_some() || args.signal_after.is_some();
-    let engine = if args.fuel.is_some() || sliced {
-        Wasmi::with_fuel()
-    } else {
-        Wasmi::new()
-    };
-    let guest = match command_guest(&args.file, &args.world, &engine)? {
-        Some(g) => g,
-        None => load(&args.file, &args.world, &engine)?,
-    };
+    let file = args.file.display().to_string();
+    let metered = args.fuel.is_some() || sliced;
+    let mut guest = load_guest(&args, metered)?;
+    // Threads run sliced, so that signals reach them: that needs fuel.
+    let threaded = imports_threads(&guest);
+    if threaded && !metered {
+        guest = load_guest(&args, true)?;
+    }
     let limits = Limits {
         fuel: args.fuel,
         max_memory_pages: args.max_memory_pages,
         ..Limits::default()
     };
-    let file = args.file.display().to_string();
     // A guest importing no WASI gets a context granting nothing, which no import reaches.
-    let ctx = if wasmbed_wasi::imports_wasi(&guest) {
-        args.wasi.context(&args.file)
-    } else {
-        Policy::new().build().map_err(Into::into)
+    let wasi = wasmbed_wasi::imports_wasi(&guest);
+    let ctx = match wasi {
+        true => args.wasi.context(&args.file),
+        false => Policy::new().build().map_err(Into::into),
     };
     let ctx = ctx.with_context(|| file.clone())?;
-    let mut instance =
-        wasmbed_wasi::instantiate(&guest, ctx, limits).with_context(|| file.clone())?;
-    if sliced {
-        let interrupt = Interrupt::new();
+    let grants = match threaded {
+        true => args.wasi.threads(&args.file)?,
+        false => None,
+    };
+    let threads = Threads::new(grants.clone().unwrap_or_default());
+    let mut linker = Linker::<Host>::new();
+    wasmbed_wasi::add_imported_to_linker(&mut linker, &guest, ctx.grants(), |h| &mut h.wasi);
+    match &grants {
+        Some(_) => drop(wasmbed_threads::add_to_linker(&mut linker, |h| {
+            &mut h.threads
+        })),
+        None => {
+            for i in wasmbed_threads::INTERFACES {
+                linker.deny_interface(i, "the manifest grants no threads (no `[threads]` table)");
+            }
+        }
+    }
+    let pre = linker
+        .instantiate_pre(&guest)
+        .with_context(|| file.clone())?;
+    let data = Host {
+        wasi: ctx,
+        threads: threads.main(),
+    };
+    let mut instance = pre
+        .instantiate(data, limits)
+        .with_context(|| file.clone())?;
+    if grants.is_some() {
+        // Each thread gets the same WASI grants, in a context of its own.
+        let (path, wasi_args) = (args.file.clone(), Arc::new(args.wasi));
+        let make = move |threads| {
+            let wasi = match wasi {
+                true => wasi_args.context(&path),
+                false => Policy::new().build().map_err(Into::into),
+            };
+            let wasi = wasi.map_err(|e| format!("{e:#}"))?;
+            Ok(Host { wasi, threads })
+        };
+        threads
+            .serve(pre, make, limits, SignalConfig::default())
+            .map_err(|e| anyhow::anyhow!("{file}: threads: {e:?}"))?;
+    }
+    if sliced || threaded {
         instance
-            .set_signals(interrupt.clone(), SignalConfig::default())
+            .set_signals(threads.main_interrupt(), SignalConfig::default())
             .with_context(|| file.clone())?;
-        // Watchdogs: each raises its signal once, whether or not the call is still running.
+        // Watchdogs: each raises its signal once, for every thread still running.
         if let Some(after) = args.timeout {
-            raise_after(&interrupt, after, DEADLINE);
+            raise_after(&threads, after, DEADLINE);
         }
         if let Some((after, signal)) = args.signal_after {
-            raise_after(&interrupt, after, signal);
+            raise_after(&threads, after, signal);
         }
     }
     let command = match (&args.invoke, guest.world().exports.is_empty()) {
@@ -96,7 +136,8 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
                 .call(RUN, &[])
                 .map(|v| matches!(v, Some(Val::Result(Ok(_))))),
         };
-        instance.data_mut().flush();
+        instance.data_mut().wasi.flush();
+        stop_threads(&threads);
         return match r {
             Ok(true) => Ok(ExitCode::SUCCESS),
             Ok(false) => Ok(ExitCode::FAILURE),
@@ -120,20 +161,56 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         .clone();
     let params =
         wave::parse_args(&call_text, ty.params()).with_context(|| format!("--invoke `{call}`"))?;
-    let result = instance.call(name, &params).with_context(|| file.clone())?;
+    let result = instance.call(name, &params);
+    stop_threads(&threads);
+    let result = result.with_context(|| file.clone())?;
     if let (Some(t), Some(v)) = (ty.result(), result) {
         println!("{}", wave::show(t, &v)?);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Raises `signal` on `interrupt` after `after`, from a thread of its own.
-fn raise_after(interrupt: &Interrupt, after: Duration, signal: u32) {
-    let interrupt = interrupt.clone();
+/// Raises `signal` for every running thread of `threads` after `after`, from a thread of its own.
+fn raise_after(threads: &Threads, after: Duration, signal: u32) {
+    let threads = threads.clone();
     std::thread::spawn(move || {
         std::thread::sleep(after);
-        interrupt.raise(signal);
+        threads.raise_all(signal);
     });
+}
+
+/// The main call returned: like a process whose `main` returns, the
+/// application ends. Threads still running are interrupted (signal 2) and
+/// given a moment to unwind.
+fn stop_threads(threads: &Threads) {
+    let n = threads.running();
+    if n == 0 {
+        return;
+    }
+    tracing::warn!(
+        "threads: {n} thread(s) still running when the call returned; interrupting them"
+    );
+    threads.raise_all(INTERRUPT);
+    threads.wait_idle(Some(Instant::now() + Duration::from_secs(1)));
+}
+
+/// The guest, its engine metering fuel if `metered`.
+fn load_guest(args: &RunArgs, metered: bool) -> Result<Guest<Wasmi>> {
+    let engine = match metered {
+        true => Wasmi::with_fuel(),
+        false => Wasmi::new(),
+    };
+    match command_guest(&args.file, &args.world, &engine)? {
+        Some(g) => Ok(g),
+        None => load(&args.file, &args.world, &engine),
+    }
+}
+
+/// An instance's host data under `wasmbed run`: its WASI context and its
+/// place among the application's threads.
+struct Host {
+    wasi: WasiCtx,
+    threads: ThreadsCtx,
 }
 
 /// `100ms`, `2s`, `500us`, `1m`, `250ns`: a number and a unit.

@@ -47,12 +47,13 @@ pub(crate) struct WasiArgs {
     guest_args: Vec<String>,
 }
 
-/// The `[wasi]` table of `wasmbed.toml`.
+/// `wasmbed.toml`: its `[wasi]` and `[threads]` tables.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Manifest {
     #[serde(default)]
     wasi: WasiSection,
+    threads: Option<Spanned<crate::threads_args::ThreadsSection>>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +182,15 @@ impl WasiArgs {
             p = p.max_write_bytes(n);
         }
         Ok(p.build()?)
+    }
+
+    /// The manifest's thread grants for `file`; none without a `[threads]` table.
+    pub(crate) fn threads(&self, file: &Path) -> Result<Option<wasmbed_threads::Grants>> {
+        let src = self.manifest(file)?;
+        match &src.manifest.threads {
+            None => Ok(None),
+            Some(t) => t.get_ref().grants(&src.at(t.span())).map(Some),
+        }
     }
 
     /// The environment: inherited, then the manifest's, then `--env`; a later value wins.

@@ -120,12 +120,13 @@ impl Threads {
     }
 
     /// Runs every spawned thread as a new instance of `pre`, its host data
-    /// made by `make` on the new thread, its calls sliced by `signals` so
-    /// that [`Threads::raise_all`] reaches it. Once per application.
+    /// made by `make` on the new thread (an error ends the thread as
+    /// trapped, with that reason), its calls sliced by `signals` so that
+    /// [`Threads::raise_all`] reaches it. Once per application.
     pub fn serve<E, T>(
         &self,
         pre: InstancePre<E, T>,
-        make: impl Fn(ThreadsCtx) -> T + Send + Sync + 'static,
+        make: impl Fn(ThreadsCtx) -> Result<T, String> + Send + Sync + 'static,
         limits: Limits,
         signals: SignalConfig,
     ) -> Result<(), ErrorCode>
@@ -137,7 +138,7 @@ impl Threads {
         let entries = entries(pre.world());
         let runner = move |ctx: ThreadsCtx, entry: &str, arg: u64, interrupt: Interrupt| {
             let mut inst = pre
-                .instantiate(make(ctx), limits)
+                .instantiate(make(ctx)?, limits)
                 .map_err(|e| e.to_string())?;
             inst.set_signals(interrupt, signals)
                 .map_err(|e| e.to_string())?;

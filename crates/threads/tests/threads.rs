@@ -46,12 +46,14 @@ fn app(grants: Grants) -> (Threads, Instance<Wasmi, Host>, Arc<AtomicU64>) {
     let cell = Arc::new(AtomicU64::new(0));
     let pre = linker().instantiate_pre(&guest()).unwrap();
     let c = cell.clone();
-    let make = move |t: ThreadsCtx| Host {
-        threads: t,
-        cell: c.clone(),
+    let make = move |t: ThreadsCtx| {
+        Ok(Host {
+            threads: t,
+            cell: c.clone(),
+        })
     };
     let main = pre
-        .instantiate(make(threads.main()), Limits::default())
+        .instantiate(make(threads.main()).unwrap(), Limits::default())
         .unwrap();
     threads
         .serve(pre, make, Limits::default(), SignalConfig::default())

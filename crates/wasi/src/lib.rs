@@ -122,14 +122,24 @@ pub fn instantiate<E: Engine>(
     limits: Limits,
 ) -> Result<Instance<E, WasiCtx>, Error> {
     let mut linker = Linker::new();
+    add_imported_to_linker(&mut linker, guest, ctx.grants(), |c| c);
+    linker.instantiate(guest, ctx, limits)
+}
+
+/// Defines what of WASI `guest` imports (preview 1, 0.2, both or neither),
+/// as [`add_to_linker`] does: defining only that keeps linking cheap, as
+/// WASI 0.2's functions cost more to define than preview 1's.
+pub fn add_imported_to_linker<E: Engine, T: 'static>(
+    linker: &mut Linker<T>,
+    guest: &Guest<E>,
+    grants: Grants,
+    get: fn(&mut T) -> &mut WasiCtx,
+) {
     let (p1, p2) = apis(guest.imports());
-    // Defining only what the guest imports keeps this cheap: WASI 0.2's
-    // functions cost more to define than preview 1's.
     if p1 {
-        add_preview1_to_linker(&mut linker, ctx.grants(), |c| c);
+        add_preview1_to_linker(linker, grants, get);
     }
     if p2 {
-        add_p2_to_linker(&mut linker, ctx.grants(), |c| c);
+        add_p2_to_linker(linker, grants, get);
     }
-    linker.instantiate(guest, ctx, limits)
 }
