@@ -20,6 +20,7 @@ mod guest;
 mod inspect;
 mod layout;
 mod run;
+mod shrink;
 mod threads_args;
 mod wasi_args;
 mod wave;
@@ -44,6 +45,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Struct layouts that are the same bytes on every architecture.
     Layout(layout::LayoutArgs),
+    /// Fixes a module's memory at its static data plus stack, in 1-byte pages.
+    Shrink(shrink::ShrinkArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Layout(args) => layout::run(args),
+        Command::Shrink(args) => shrink::run(args),
     });
     match result {
         Ok(code) => code,

@@ -41,6 +41,8 @@ mod tests;
 
 pub use error::ShrinkError;
 pub use rewrite::CHECK_NAME;
+/// The wasmparser whose [`WasmFeatures`] [`features`] returns, to read the output with.
+pub use wasmparser;
 
 use wasmparser::{Validator, WasmFeatures};
 
