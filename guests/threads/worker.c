@@ -160,6 +160,49 @@ uint64_t exports_worker_try_spawn(uint64_t arg) {
     return join(t);
 }
 
+/* Semaphore "ping" (0) or "pong" (1), opened once per instance. */
+static wasmbed_threads_sync_borrow_semaphore_t semaphore(int which) {
+    static bool open[2];
+    static wasmbed_threads_sync_own_semaphore_t s[2];
+    if (!open[which]) {
+        worker_string_t n = which ? NAME("pong") : NAME("ping");
+        error_code_t err;
+        if (!wasmbed_threads_sync_static_semaphore_open(&n, 0, 1, &s[which], &err))
+            __builtin_trap();
+        open[which] = true;
+    }
+    return wasmbed_threads_sync_borrow_semaphore(s[which]);
+}
+
+/* `n` turns: wait on `wait`, release `post`. */
+static uint64_t hand_off(uint64_t n, bool first, wasmbed_threads_sync_borrow_semaphore_t wait,
+                         wasmbed_threads_sync_borrow_semaphore_t post) {
+    error_code_t err;
+    for (uint64_t i = 0; i < n; i++) {
+        if (first && !wasmbed_threads_sync_method_semaphore_release(post, &err))
+            return FAIL(err);
+        if (!wasmbed_threads_sync_method_semaphore_acquire(wait, NULL, &err))
+            return FAIL(err);
+        if (!first && !wasmbed_threads_sync_method_semaphore_release(post, &err))
+            return FAIL(err);
+    }
+    return n;
+}
+
+uint64_t exports_worker_pong(uint64_t n) {
+    return hand_off(n, false, semaphore(0), semaphore(1));
+}
+
+uint64_t exports_worker_run_ping_pong(uint64_t n) {
+    wasmbed_threads_threads_own_thread_t t;
+    error_code_t err;
+    if (!spawn(NAME("pong"), n, 0, 0, &t, &err))
+        return FAIL(err);
+    uint64_t mine = hand_off(n, true, semaphore(1), semaphore(0));
+    uint64_t theirs = join(t);
+    return mine == n ? theirs : mine;
+}
+
 uint64_t exports_worker_spin(uint64_t arg) {
     volatile uint64_t x = arg;
     for (;;)

@@ -375,3 +375,130 @@ impl Objects {
         objects.iter().filter(|o| o.release_if_held(me)).count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn soon() -> Option<Instant> {
+        Some(Instant::now() + Duration::from_millis(20))
+    }
+
+    #[test]
+    fn a_mutex_knows_its_holder() {
+        let m = Object::new(Kind::Mutex, 2);
+        assert_eq!(m.lock_mutex(1, None), Ok(()));
+        assert_eq!(m.lock_mutex(1, None), Err(ErrorCode::WouldDeadlock));
+        assert_eq!(m.lock_mutex(2, soon()), Err(ErrorCode::TimedOut));
+        assert_eq!(m.unlock_mutex(2), Err(ErrorCode::NotOwner));
+        assert!(m.release_if_held(1) && !m.release_if_held(1));
+        assert_eq!(m.lock_mutex(2, Some(Instant::now())), Ok(()));
+    }
+
+    #[test]
+    fn a_condition_variable_wakes_its_waiter_with_the_mutex_held() {
+        let m = Arc::new(Object::new(Kind::Mutex, 2));
+        let cv = Arc::new(Object::new(Kind::Condvar, 2));
+        let flag = Arc::new(Mutex::new(false));
+        assert_eq!(m.lock_mutex(1, None), Ok(()));
+        let (m2, cv2, f2) = (m.clone(), cv.clone(), flag.clone());
+        let t = std::thread::spawn(move || {
+            assert_eq!(m2.lock_mutex(2, None), Ok(()));
+            *f2.lock().unwrap() = true;
+            cv2.notify(false);
+            m2.unlock_mutex(2)
+        });
+        while !*flag.lock().unwrap() {
+            assert_eq!(cv.wait_condvar(&m, 1, None), Ok(()));
+        }
+        // Back with the mutex: the notifier's unlock came first.
+        assert_eq!(t.join().unwrap(), Ok(()));
+        assert_eq!(m.unlock_mutex(1), Ok(()));
+        // A wait that times out takes the mutex again all the same.
+        assert_eq!(m.lock_mutex(1, None), Ok(()));
+        assert_eq!(cv.wait_condvar(&m, 1, soon()), Err(ErrorCode::TimedOut));
+        assert_eq!(m.unlock_mutex(1), Ok(()));
+        // Waiting with a mutex not held is refused.
+        assert_eq!(cv.wait_condvar(&m, 1, soon()), Err(ErrorCode::NotOwner));
+    }
+
+    #[test]
+    fn a_notification_with_no_waiter_is_not_kept() {
+        let m = Object::new(Kind::Mutex, 1);
+        let cv = Object::new(Kind::Condvar, 1);
+        cv.notify(true);
+        cv.notify(false);
+        assert_eq!(m.lock_mutex(1, None), Ok(()));
+        assert_eq!(cv.wait_condvar(&m, 1, soon()), Err(ErrorCode::TimedOut));
+    }
+
+    #[test]
+    fn a_semaphore_counts_up_to_its_maximum() {
+        let s = Object::new(Kind::Semaphore { initial: 1, max: 2 }, 1);
+        assert_eq!(s.release(), Ok(()));
+        assert_eq!(s.release(), Err(ErrorCode::TooLarge));
+        assert_eq!((s.acquire(None), s.acquire(None)), (Ok(()), Ok(())));
+        assert_eq!(s.acquire(soon()), Err(ErrorCode::TimedOut));
+    }
+
+    #[test]
+    fn a_channel_keeps_order_bounds_and_sizes() {
+        let c = Object::new(
+            Kind::Channel {
+                capacity: 2,
+                max_message: 4,
+            },
+            1,
+        );
+        assert_eq!(c.send(b"hello", None), Err(ErrorCode::TooLarge));
+        assert_eq!(
+            (c.send(b"ab", None), c.send(b"cdef", None)),
+            (Ok(()), Ok(()))
+        );
+        assert_eq!(c.send(b"x", soon()), Err(ErrorCode::TimedOut));
+        let mut small = [0u8; 3];
+        let mut buf = [0u8; 4];
+        assert_eq!(c.receive(&mut buf, None), Ok(2));
+        assert_eq!(&buf[..2], b"ab");
+        // Too long for the buffer: it stays queued.
+        assert_eq!(c.receive(&mut small, None), Err(ErrorCode::TooLarge));
+        assert_eq!(c.receive(&mut buf, None), Ok(4));
+        assert_eq!(&buf, b"cdef");
+        assert_eq!(c.receive(&mut buf, soon()), Err(ErrorCode::TimedOut));
+    }
+
+    #[test]
+    fn names_are_one_kind_and_the_table_is_bounded() {
+        let o = Objects::new(2, 16, 1);
+        let ch = Kind::Channel {
+            capacity: 2,
+            max_message: 8,
+        };
+        assert_eq!(o.open("a", Kind::Mutex), Ok(0));
+        assert_eq!(o.open("a", Kind::Mutex), Ok(0));
+        assert_eq!(o.open("a", Kind::Condvar), Err(ErrorCode::Mismatch));
+        // 2 × 8 bytes fit the 16 granted; a different capacity is another object.
+        assert_eq!(o.open("q", ch), Ok(1));
+        assert_eq!(
+            o.open(
+                "q",
+                Kind::Channel {
+                    capacity: 1,
+                    max_message: 8
+                }
+            ),
+            Err(ErrorCode::Mismatch)
+        );
+        assert_eq!(o.open("b", Kind::Mutex), Err(ErrorCode::TooMany));
+        let bad = Kind::Semaphore { initial: 3, max: 2 };
+        assert_eq!(
+            Objects::new(4, 0, 1).open("s", bad),
+            Err(ErrorCode::Mismatch)
+        );
+        assert!(o.get(0, |k| matches!(k, Kind::Mutex)).is_some());
+        assert!(o.get(0, |k| matches!(k, Kind::Condvar)).is_none());
+        assert!(o.get(7, |_| true).is_none());
+    }
+}

@@ -212,3 +212,12 @@ fn a_deadline_stops_a_spinning_thread_and_the_main_thread_joining_it() {
     assert!(threads.wait_idle(Some(Instant::now() + Duration::from_secs(10))));
     assert_eq!(threads.stats().trapped, 1);
 }
+
+#[test]
+fn two_threads_hand_the_turn_back_and_forth_through_semaphores() {
+    let (threads, mut main, _) = app(Grants::threads(1));
+    assert_eq!(call(&mut main, "run-ping-pong", 5_000), 5_000);
+    // Twice: the semaphores are back at 0 after a run.
+    assert_eq!(call(&mut main, "run-ping-pong", 100), 100);
+    assert_eq!(threads.stats().finished, 2);
+}
