@@ -501,4 +501,70 @@ mod tests {
         assert!(o.get(0, |k| matches!(k, Kind::Condvar)).is_none());
         assert!(o.get(7, |_| true).is_none());
     }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Send(u8, u8),
+        Receive(u8),
+        Acquire,
+        Release,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u8..12, any::<u8>()).prop_map(|(n, b)| Op::Send(n, b)),
+            (0u8..12).prop_map(Op::Receive),
+            Just(Op::Acquire),
+            Just(Op::Release),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any sequence of operations that never waits (deadline now) does
+        /// what a plain queue and counter do: order kept, bounds held,
+        /// nothing lost or made up.
+        #[test]
+        fn objects_behave_as_their_model(ops in proptest::collection::vec(op(), 0..200)) {
+            use std::collections::VecDeque;
+            let now = || Some(Instant::now());
+            let ch = Object::new(Kind::Channel { capacity: 3, max_message: 8 }, 1);
+            let sem = Object::new(Kind::Semaphore { initial: 1, max: 3 }, 1);
+            let (mut queue, mut count) = (VecDeque::<Vec<u8>>::new(), 1u32);
+            for op in ops {
+                match op {
+                    Op::Send(n, b) => {
+                        let msg = vec![b; n as usize];
+                        let want = if msg.len() > 8 {
+                            Err(ErrorCode::TooLarge)
+                        } else if queue.len() == 3 {
+                            Err(ErrorCode::TimedOut)
+                        } else {
+                            queue.push_back(msg.clone());
+                            Ok(())
+                        };
+                        proptest::prop_assert_eq!(ch.send(&msg, now()), want);
+                    }
+                    Op::Receive(cap) => {
+                        let mut buf = vec![0u8; cap as usize];
+                        let want = match queue.front() {
+                            None => Err(ErrorCode::TimedOut),
+                            Some(m) if m.len() > buf.len() => Err(ErrorCode::TooLarge),
+                            Some(_) => Ok(queue.pop_front().unwrap_or_default()),
+                        };
+                        let got = ch.receive(&mut buf, now()).map(|n| buf[..n as usize].to_vec());
+                        proptest::prop_assert_eq!(got, want);
+                    }
+                    Op::Acquire => {
+                        let want = if count > 0 { count -= 1; Ok(()) } else { Err(ErrorCode::TimedOut) };
+                        proptest::prop_assert_eq!(sem.acquire(now()), want);
+                    }
+                    Op::Release => {
+                        let want = if count < 3 { count += 1; Ok(()) } else { Err(ErrorCode::TooLarge) };
+                        proptest::prop_assert_eq!(sem.release(), want);
+                    }
+                }
+            }
+        }
+    }
 }
