@@ -75,13 +75,20 @@ pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
         }
     }
     let n = guest.needs();
+    let max = n
+        .max_pages
+        .map_or("no maximum".into(), |m| format!("{m} maximum"));
+    let memory = match n.page_size_log2 {
+        None | Some(16) => format!("{} page(s) initial, {max}", n.min_pages),
+        Some(log2) => format!(
+            "{} page(s) of {} byte(s) initial, {max}",
+            n.min_pages,
+            1u64 << log2.min(63)
+        ),
+    };
     println!(
-        "memory: {} page(s) initial, {}; tables: {} ({} elements)",
-        n.min_pages,
-        n.max_pages
-            .map_or("no maximum".into(), |m| format!("{m} maximum")),
-        n.tables,
-        n.table_elements
+        "memory: {memory}; tables: {} ({} elements)",
+        n.tables, n.table_elements
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -71,6 +71,11 @@ fn the_pubsub_demo_prints_the_same_on_shrunk_guests() {
             memory(&std::fs::read(&path).unwrap()),
             (after, Some(after), 1)
         );
+        // `inspect` says the page size rather than counting bytes as 64 KiB pages.
+        let (code, shown, err) = wasmbed(&["inspect", &path.display().to_string()]);
+        assert_eq!(code, 0, "{err}");
+        let want = format!("memory: {after} page(s) of 1 byte(s) initial, {after} maximum;");
+        assert!(shown.lines().any(|l| l.starts_with(&want)), "{shown}");
     }
 }
 

@@ -45,6 +45,9 @@ pub struct MemoryNeeds {
     pub min_pages: u64,
     /// Maximum pages of memory 0, if declared.
     pub max_pages: Option<u64>,
+    /// The page size of memory 0 as a power of two, when it is not 64 KiB
+    /// (custom-page-sizes, as `wasmbed shrink` writes).
+    pub page_size_log2: Option<u32>,
     /// Number of tables and their total initial elements.
     pub tables: u32,
     /// Total initial table elements.
@@ -141,6 +144,7 @@ fn parse(wasm: &[u8]) -> Result<Parsed, Error> {
                         TypeRef::Memory(m) => {
                             out.needs.min_pages = m.initial;
                             out.needs.max_pages = m.maximum;
+                            out.needs.page_size_log2 = m.page_size_log2;
                         }
                         _ => {}
                     }
@@ -157,6 +161,7 @@ fn parse(wasm: &[u8]) -> Result<Parsed, Error> {
                     if out.needs.min_pages == 0 && out.needs.max_pages.is_none() {
                         out.needs.min_pages = m.initial;
                         out.needs.max_pages = m.maximum;
+                        out.needs.page_size_log2 = m.page_size_log2;
                     }
                 }
             }
