@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use anyhow::Result;
 use clap::Args;
-use wasmbed::Wasmi;
+use wasmbed::{Guest, Wasmi};
 use wasmbed_abi::names::Scheme;
 use wasmbed_wit::world::{ImportTarget, Item};
 
-use crate::guest::{load, WorldArgs};
+use crate::guest::{read, WorldArgs};
 use crate::wit_text;
 
 #[derive(Args)]
@@ -21,7 +22,9 @@ pub(crate) struct InspectArgs {
 }
 
 pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
-    let guest = load(&args.file, &args.world, &Wasmi::new())?;
+    let (wasm, world) = read(&args.file, &args.world)?;
+    let guest = Guest::new(&Wasmi::new(), &wasm, world)
+        .with_context(|| format!("{}", args.file.display()))?;
     let world = guest.world();
     println!("file:   {}", args.file.display());
     println!(
@@ -74,21 +77,58 @@ pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
             );
         }
     }
-    let n = guest.needs();
-    let max = n
-        .max_pages
-        .map_or("no maximum".into(), |m| format!("{m} maximum"));
-    let memory = match n.page_size_log2 {
-        None | Some(16) => format!("{} page(s) initial, {max}", n.min_pages),
-        Some(log2) => format!(
-            "{} page(s) of {} byte(s) initial, {max}",
-            n.min_pages,
-            1u64 << log2.min(63)
-        ),
-    };
-    println!(
-        "memory: {memory}; tables: {} ({} elements)",
-        n.tables, n.table_elements
-    );
+    println!("{}", needs(&wasm)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Memory 0's size and the tables' initial elements, as the module declares them.
+fn needs(wasm: &[u8]) -> Result<String> {
+    use wasmparser::{Parser, Payload, TypeRef};
+    let mut memory = None;
+    let (mut tables, mut elements) = (0u32, 0u64);
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    match i?.ty {
+                        TypeRef::Memory(m) => drop(memory.get_or_insert(m)),
+                        TypeRef::Table(t) => {
+                            (tables, elements) = (tables + 1, elements + t.initial)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Payload::MemorySection(r) => {
+                for m in r {
+                    memory.get_or_insert(m?);
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    (tables, elements) = (tables + 1, elements + t?.ty.initial);
+                }
+            }
+            _ => {}
+        }
+    }
+    let memory = match memory {
+        None => "none".into(),
+        Some(m) => {
+            let max = m
+                .maximum
+                .map_or("no maximum".into(), |m| format!("{m} maximum"));
+            match m.page_size_log2 {
+                None | Some(16) => format!("{} page(s) initial, {max}", m.initial),
+                Some(log2) => format!(
+                    "{} page(s) of {} byte(s) initial, {max}",
+                    m.initial,
+                    1u64 << log2.min(63)
+                ),
+            }
+        }
+    };
+    Ok(format!(
+        "memory: {memory}; tables: {tables} ({elements} elements)"
+    ))
 }

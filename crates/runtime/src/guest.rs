@@ -10,9 +10,8 @@ use alloc::vec::Vec;
 use wasmbed_abi::names::{is_cm32p2, Scheme};
 use wasmbed_abi::{AbiContext, CoreSignature, FlatType};
 use wasmbed_wit::world::{CoreNames, ExportTarget, ImportTarget, World};
-use wasmparser::{Parser, Payload, TypeRef, ValType};
 
-use crate::engine::{Engine, Special};
+use crate::engine::{Engine, ModuleShape, Special};
 use crate::exports::ExportTable;
 use crate::{Error, ErrorKind};
 
@@ -38,22 +37,6 @@ pub(crate) struct ExportFunc {
     pub(crate) post: Option<String>,
 }
 
-/// What the module's memory and tables need.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MemoryNeeds {
-    /// Initial pages of memory 0.
-    pub min_pages: u64,
-    /// Maximum pages of memory 0, if declared.
-    pub max_pages: Option<u64>,
-    /// The page size of memory 0 as a power of two, when it is not 64 KiB
-    /// (custom-page-sizes, as `wasmbed shrink` writes).
-    pub page_size_log2: Option<u32>,
-    /// Number of tables and their total initial elements.
-    pub tables: u32,
-    /// Total initial table elements.
-    pub table_elements: u64,
-}
-
 /// A module that fits its world, compiled for engine `E`.
 pub struct Guest<E: Engine> {
     /// The engine that compiled the module: the only one that may instantiate it.
@@ -65,30 +48,12 @@ pub struct Guest<E: Engine> {
     pub(crate) exports: BTreeMap<(usize, usize), ExportFunc>,
     pub(crate) special: Special,
     pub(crate) initialize: Option<String>,
-    pub(crate) needs: MemoryNeeds,
     /// The exported functions by call name, shared by every instance.
     pub(crate) table: Arc<ExportTable>,
 }
 
 fn load_err(msg: String) -> Error {
     ErrorKind::Load(msg).into()
-}
-
-fn flat(t: &ValType) -> Option<FlatType> {
-    Some(match t {
-        ValType::I32 => FlatType::I32,
-        ValType::I64 => FlatType::I64,
-        ValType::F32 => FlatType::F32,
-        ValType::F64 => FlatType::F64,
-        _ => return None,
-    })
-}
-
-fn sig_of(ty: &wasmparser::FuncType) -> Option<CoreSignature> {
-    Some(CoreSignature {
-        params: ty.params().iter().map(flat).collect::<Option<_>>()?,
-        results: ty.results().iter().map(flat).collect::<Option<_>>()?,
-    })
 }
 
 fn show(sig: &CoreSignature) -> String {
@@ -105,97 +70,14 @@ fn show(sig: &CoreSignature) -> String {
     )
 }
 
-/// What parsing the module's sections found.
-#[derive(Default)]
-struct Parsed {
-    imports: Vec<(String, String, Option<CoreSignature>)>,
-    funcs: Vec<(String, Option<CoreSignature>)>,
-    memories: Vec<String>,
-    needs: MemoryNeeds,
-}
-
-fn parse(wasm: &[u8]) -> Result<Parsed, Error> {
-    let bad = |e: wasmparser::BinaryReaderError| load_err(format!("invalid module: {e}"));
-    let mut types: Vec<Option<CoreSignature>> = Vec::new();
-    let mut func_types: Vec<u32> = Vec::new();
-    let mut out = Parsed::default();
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload.map_err(bad)? {
-            Payload::TypeSection(r) => {
-                for group in r {
-                    for sub in group.map_err(bad)?.into_types() {
-                        types.push(match &sub.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => sig_of(f),
-                            _ => None,
-                        });
-                    }
-                }
-            }
-            Payload::ImportSection(r) => {
-                for import in r.into_imports() {
-                    let import = import.map_err(bad)?;
-                    match import.ty {
-                        TypeRef::Func(t) => {
-                            func_types.push(t);
-                            let sig = types.get(t as usize).cloned().flatten();
-                            out.imports
-                                .push((import.module.into(), import.name.into(), sig));
-                        }
-                        TypeRef::Memory(m) => {
-                            out.needs.min_pages = m.initial;
-                            out.needs.max_pages = m.maximum;
-                            out.needs.page_size_log2 = m.page_size_log2;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Payload::FunctionSection(r) => {
-                for t in r {
-                    func_types.push(t.map_err(bad)?);
-                }
-            }
-            Payload::MemorySection(r) => {
-                for m in r {
-                    let m = m.map_err(bad)?;
-                    if out.needs.min_pages == 0 && out.needs.max_pages.is_none() {
-                        out.needs.min_pages = m.initial;
-                        out.needs.max_pages = m.maximum;
-                        out.needs.page_size_log2 = m.page_size_log2;
-                    }
-                }
-            }
-            Payload::TableSection(r) => {
-                for t in r {
-                    let t = t.map_err(bad)?;
-                    out.needs.tables += 1;
-                    out.needs.table_elements += t.ty.initial;
-                }
-            }
-            Payload::ExportSection(r) => {
-                for e in r {
-                    let e = e.map_err(bad)?;
-                    match e.kind {
-                        wasmparser::ExternalKind::Func => {
-                            let ty = func_types.get(e.index as usize).copied();
-                            let sig = ty.and_then(|t| types.get(t as usize).cloned().flatten());
-                            out.funcs.push((e.name.into(), sig));
-                        }
-                        wasmparser::ExternalKind::Memory => out.memories.push(e.name.into()),
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
 impl<E: Engine> Guest<E> {
     /// Compiles `wasm` and matches it against `world`, rejecting what the build target rejects.
+    ///
+    /// The module's imports and exports come from what the engine parsed,
+    /// so a device links one Wasm parser, the engine's.
     pub fn new(engine: &E, wasm: &[u8], world: World) -> Result<Guest<E>, Error> {
-        let parsed = parse(wasm)?;
+        let module = engine.compile(wasm)?;
+        let parsed = engine.shape(&module);
         let scheme = Scheme::detect(
             parsed.imports.iter().map(|(m, _, _)| m.as_str()),
             parsed
@@ -210,14 +92,13 @@ impl<E: Engine> Guest<E> {
         let imports = match_imports(&world, &names, &parsed)?;
         let mut guest = Guest {
             engine: engine.clone(),
-            module: engine.compile(wasm)?,
+            module,
             world: Arc::new(world),
             scheme,
             imports,
             exports: BTreeMap::new(),
             special: Special::default(),
             initialize: None,
-            needs: parsed.needs,
             table: Arc::new(ExportTable::default()),
         };
         guest.match_exports(&names, &parsed)?;
@@ -248,12 +129,7 @@ impl<E: Engine> Guest<E> {
             .map(|((i, f), e)| (*i, *f, e.name.as_str()))
     }
 
-    /// Memory and table needs.
-    pub fn needs(&self) -> MemoryNeeds {
-        self.needs
-    }
-
-    fn match_exports(&mut self, names: &CoreNames, parsed: &Parsed) -> Result<(), Error> {
+    fn match_exports(&mut self, names: &CoreNames, parsed: &ModuleShape) -> Result<(), Error> {
         let mut posts = Vec::new();
         for (name, sig) in &parsed.funcs {
             let Some(target) = names.export(name) else {
@@ -362,7 +238,7 @@ impl<E: Engine> Guest<E> {
     }
 
     /// `memory` and `realloc` must be exported when any function in use needs them.
-    fn check_memory_and_realloc(&self, _parsed: &Parsed) -> Result<(), Error> {
+    fn check_memory_and_realloc(&self, _parsed: &ModuleShape) -> Result<(), Error> {
         let mut uses = Vec::new();
         for i in &self.imports {
             if let Some(ImportTarget::Func { item, func }) = i.target {
@@ -397,7 +273,7 @@ impl<E: Engine> Guest<E> {
 fn match_imports(
     world: &World,
     names: &CoreNames,
-    parsed: &Parsed,
+    parsed: &ModuleShape,
 ) -> Result<Vec<CoreImport>, Error> {
     let mut out = Vec::with_capacity(parsed.imports.len());
     for (module, name, sig) in &parsed.imports {

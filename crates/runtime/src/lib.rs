@@ -61,11 +61,11 @@ mod typed_import;
 
 #[cfg(feature = "wasmi")]
 pub use engine::wasmi::Wasmi;
-pub use engine::{Engine, Limits};
+pub use engine::{Engine, Limits, ModuleShape};
 pub use error::{Error, ErrorKind, TrapReason};
 pub use exports::ExportFunc;
 pub use flat::FlatCx;
-pub use guest::{CoreImport, Guest, MemoryNeeds};
+pub use guest::{CoreImport, Guest};
 pub use host::HostCx;
 pub use instance::Instance;
 pub use linker::{DtorFn, Linker};

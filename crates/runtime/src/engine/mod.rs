@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use wasmbed_abi::{FlatType, FlatVal, ResourceId};
+use wasmbed_abi::{CoreSignature, FlatType, FlatVal, ResourceId};
 
 use crate::signals::Slicing;
 use crate::{Error, State};
@@ -103,6 +103,19 @@ impl Default for Limits {
     }
 }
 
+/// What the runtime checks of a compiled module against its world, read
+/// from what the engine parsed: a device links no second Wasm parser.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleShape {
+    /// Function imports in module order: module, name, and the signature
+    /// (`None` when it has a type outside `i32 i64 f32 f64`).
+    pub imports: Vec<(String, String, Option<CoreSignature>)>,
+    /// Exported functions with their signatures.
+    pub funcs: Vec<(String, Option<CoreSignature>)>,
+    /// Names of exported memories.
+    pub memories: Vec<String>,
+}
+
 /// A core Wasm engine. Cloning is cheap and shares the engine.
 pub trait Engine: Clone {
     /// A compiled module.
@@ -116,6 +129,9 @@ pub trait Engine: Clone {
 
     /// Compiles and validates `wasm`.
     fn compile(&self, wasm: &[u8]) -> Result<Self::Module, Error>;
+
+    /// The imports and exports of a compiled module.
+    fn shape(&self, module: &Self::Module) -> ModuleShape;
 
     /// Prepares `imports`, in the module's import order, once for every later instance.
     fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<Self::Linked<T>, Error>;

@@ -7,14 +7,15 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use wasmbed_abi::{FlatType, FlatVal};
+use wasmbed_abi::{CoreSignature, FlatType, FlatVal};
 use wasmi::{
-    AsContextMut, Caller, Config, Extern, Func, Memory, Store, StoreLimits, StoreLimitsBuilder,
-    ValType,
+    AsContextMut, Caller, Config, Extern, ExternType, Func, Memory, Store, StoreLimits,
+    StoreLimitsBuilder, ValType,
 };
 
 use super::{
-    Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, HostFn, Limits, Special,
+    Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, HostFn, Limits, ModuleShape,
+    Special,
 };
 use crate::error::TrapReason;
 use crate::signals::Slicing;
@@ -431,6 +432,37 @@ impl Engine for Wasmi {
     type Func = Func;
     type Linked<T: 'static> = WasmiLinked<T>;
     type Instance<T: 'static> = WasmiInstance<T>;
+
+    fn shape(&self, module: &wasmi::Module) -> ModuleShape {
+        let sig = |f: &wasmi::FuncType| {
+            let flat = |t: &ValType| match t {
+                ValType::I32 => Some(FlatType::I32),
+                ValType::I64 => Some(FlatType::I64),
+                ValType::F32 => Some(FlatType::F32),
+                ValType::F64 => Some(FlatType::F64),
+                _ => None,
+            };
+            Some(CoreSignature {
+                params: f.params().iter().map(flat).collect::<Option<_>>()?,
+                results: f.results().iter().map(flat).collect::<Option<_>>()?,
+            })
+        };
+        let mut shape = ModuleShape::default();
+        for i in module.imports() {
+            if let ExternType::Func(f) = i.ty() {
+                let import = (i.module().into(), i.name().into(), sig(f));
+                shape.imports.push(import);
+            }
+        }
+        for e in module.exports() {
+            match e.ty() {
+                ExternType::Func(f) => shape.funcs.push((e.name().into(), sig(f))),
+                ExternType::Memory(_) => shape.memories.push(e.name().into()),
+                _ => {}
+            }
+        }
+        shape
+    }
 
     fn compile(&self, wasm: &[u8]) -> Result<wasmi::Module, Error> {
         wasmi::Module::new(&self.engine, wasm)
