@@ -2,12 +2,14 @@
 //!
 //! Reading WIT is tooling: with the `std` feature (default) it runs on the
 //! developer's machine or a gateway. Without it, only [`World`] and its core
-//! name tables remain, plain `no_std` data a device can hold.
+//! name tables remain, plain `no_std` data a device can hold, and
+//! [`compact`], the binary form a device decodes a world from.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;
 
+pub mod compact;
 pub mod world;
 pub use world::World;
 
