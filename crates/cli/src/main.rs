@@ -25,6 +25,7 @@ mod threads_args;
 mod wasi_args;
 mod wave;
 mod wit_text;
+mod world;
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +48,8 @@ enum Command {
     Layout(layout::LayoutArgs),
     /// Fixes a module's memory at its static data plus stack, in 1-byte pages.
     Shrink(shrink::ShrinkArgs),
+    /// Compiles a world to the compact binary form a device decodes without WIT.
+    World(world::WorldArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Layout(args) => layout::run(args),
         Command::Shrink(args) => shrink::run(args),
+        Command::World(args) => world::run(args),
     });
     match result {
         Ok(code) => code,
