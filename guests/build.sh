@@ -63,28 +63,27 @@ build_example_pubsub() {
     done
 }
 
-# guests/threads: the threads test guest (crates/threads/tests), a world that
-# includes wit/threads's `app` through guests/threads/wit/deps; no libc, no allocator.
-build_threads() {
-    local dir=guests/threads gen
+# A guest of a world that includes wit/threads's `app` through DIR/wit/deps:
+# wit-bindgen C bindings, no libc, no allocator (examples/pubsub/noalloc.c).
+# Arguments: the directory, the world, and the C source and output's stem.
+build_threads_guest() {
+    local dir=$1 world=$2 stem=$3 gen
     gen=$(mktemp -d)
-    wit-bindgen c "$dir/wit" --world worker --out-dir "$gen" >/dev/null 2>&1
+    wit-bindgen c "$dir/wit" --world "$world" --out-dir "$gen" >/dev/null 2>&1
     "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" \
-        "$dir/worker.c" examples/pubsub/noalloc.c "$gen/worker.c" "$gen/worker_component_type.o" \
-        -o "$dir/worker.wasm"
+        "$dir/$stem.c" examples/pubsub/noalloc.c "$gen/$world.c" "$gen/${world}_component_type.o" \
+        -o "$dir/$stem.wasm"
     rm -rf "$gen"
 }
 
-# examples/threads: `wasmbed run`'s threads example, a world that includes
-# wit/threads's `app` through examples/threads/wit/deps; no libc, no allocator.
+# guests/threads: the threads test guest (crates/threads/tests).
+build_threads() {
+    build_threads_guest guests/threads worker worker
+}
+
+# examples/threads: `wasmbed run`'s threads example.
 build_example_threads() {
-    local dir=examples/threads gen
-    gen=$(mktemp -d)
-    wit-bindgen c "$dir/wit" --world sum --out-dir "$gen" >/dev/null 2>&1
-    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug -I/usr/include/wasm32-wasi -I"$gen" \
-        "$dir/sum.c" examples/pubsub/noalloc.c "$gen/sum.c" "$gen/sum_component_type.o" \
-        -o "$dir/sum.wasm"
-    rm -rf "$gen"
+    build_threads_guest examples/threads sum sum
 }
 
 # A wit-bindgen C guest of guests/NAME/NAME.wit and NAME.c, built against wasi-libc

@@ -194,65 +194,46 @@ impl HostArg for GuestBytes {
     }
 }
 
-/// As a parameter of [`Linker::func_typed`](crate::Linker::func_typed): the
-/// string checked in place and kept as its position, so the host reads it
-/// with [`HostCx::guest_str`] and nothing is copied or allocated.
-impl wasmbed_abi::typed::ComponentType for GuestStr {
-    fn typecheck(
-        ty: &Type,
-        names: &dyn wasmbed_abi::typed::ResourceNames,
-    ) -> Result<(), wasmbed_abi::typed::TypeMismatch> {
-        <str as wasmbed_abi::typed::ComponentType>::typecheck(ty, names)
-    }
+/// Makes a guest-memory view a parameter of [`Linker::func_typed`](crate::Linker::func_typed):
+/// checked in place (`$check`) and kept as its position, so the host reads
+/// it through [`HostCx`] and nothing is copied or allocated.
+macro_rules! typed_view {
+    ($view:ident, $like:ty, $kind:ident, $check:ident) => {
+        impl wasmbed_abi::typed::ComponentType for $view {
+            fn typecheck(
+                ty: &Type,
+                names: &dyn wasmbed_abi::typed::ResourceNames,
+            ) -> Result<(), wasmbed_abi::typed::TypeMismatch> {
+                <$like as wasmbed_abi::typed::ComponentType>::typecheck(ty, names)
+            }
+        }
+
+        impl<'m> wasmbed_abi::typed::Lift<'m> for $view {
+            fn lift(
+                cx: &mut wasmbed_abi::typed::LiftCx<'m, '_>,
+                _: &Type,
+                src: &mut wasmbed_abi::typed::FlatSrc<'_>,
+            ) -> Result<Self, Trap> {
+                let (ptr, len) = (src.i32()? as u32, src.i32()? as u32);
+                $check(cx.memory(), ptr, len)?;
+                Ok($view { ptr, len })
+            }
+
+            fn load(
+                cx: &mut wasmbed_abi::typed::LiftCx<'m, '_>,
+                _: &Type,
+                at: u32,
+            ) -> Result<Self, Trap> {
+                let (ptr, len) = cx.pair(wasmbed_abi::TypeKind::$kind, at)?;
+                $check(cx.memory(), ptr, len)?;
+                Ok($view { ptr, len })
+            }
+        }
+    };
 }
 
-impl<'m> wasmbed_abi::typed::Lift<'m> for GuestStr {
-    fn lift(
-        cx: &mut wasmbed_abi::typed::LiftCx<'m, '_>,
-        _: &Type,
-        src: &mut wasmbed_abi::typed::FlatSrc<'_>,
-    ) -> Result<Self, Trap> {
-        let (ptr, len) = (src.i32()? as u32, src.i32()? as u32);
-        read_str(cx.memory(), ptr, len)?;
-        Ok(GuestStr { ptr, len })
-    }
-
-    fn load(cx: &mut wasmbed_abi::typed::LiftCx<'m, '_>, _: &Type, at: u32) -> Result<Self, Trap> {
-        let (ptr, len) = cx.pair(wasmbed_abi::TypeKind::String, at)?;
-        read_str(cx.memory(), ptr, len)?;
-        Ok(GuestStr { ptr, len })
-    }
-}
-
-/// As a parameter of [`Linker::func_typed`](crate::Linker::func_typed): the
-/// bytes checked in place and kept as their position, read with
-/// [`HostCx::guest_bytes`], never copied into a `Vec`.
-impl wasmbed_abi::typed::ComponentType for GuestBytes {
-    fn typecheck(
-        ty: &Type,
-        names: &dyn wasmbed_abi::typed::ResourceNames,
-    ) -> Result<(), wasmbed_abi::typed::TypeMismatch> {
-        <[u8] as wasmbed_abi::typed::ComponentType>::typecheck(ty, names)
-    }
-}
-
-impl<'m> wasmbed_abi::typed::Lift<'m> for GuestBytes {
-    fn lift(
-        cx: &mut wasmbed_abi::typed::LiftCx<'m, '_>,
-        _: &Type,
-        src: &mut wasmbed_abi::typed::FlatSrc<'_>,
-    ) -> Result<Self, Trap> {
-        let (ptr, len) = (src.i32()? as u32, src.i32()? as u32);
-        read_bytes(cx.memory(), ptr, len)?;
-        Ok(GuestBytes { ptr, len })
-    }
-
-    fn load(cx: &mut wasmbed_abi::typed::LiftCx<'m, '_>, _: &Type, at: u32) -> Result<Self, Trap> {
-        let (ptr, len) = cx.pair(wasmbed_abi::TypeKind::List, at)?;
-        read_bytes(cx.memory(), ptr, len)?;
-        Ok(GuestBytes { ptr, len })
-    }
-}
+typed_view!(GuestStr, str, String, read_str);
+typed_view!(GuestBytes, [u8], List, read_bytes);
 
 impl HostResult for () {
     fn ty() -> Option<Type> {

@@ -70,6 +70,14 @@ fn instance() -> Instance<Wasmi, Host> {
     .unwrap()
 }
 
+/// Opens channel "q": its handle.
+fn open_q(inst: &mut Instance<Wasmi, Host>) -> u32 {
+    match inst.call("open-q", &[]).unwrap() {
+        Some(Val::U32(q)) => q,
+        other => panic!("open-q: {other:?}"),
+    }
+}
+
 fn u32s(args: &[u32]) -> Vec<Val> {
     args.iter().map(|&a| Val::U32(a)).collect()
 }
@@ -86,9 +94,7 @@ fn traps(inst: &mut Instance<Wasmi, Host>, f: &str, args: &[u32], says: &str) {
 fn a_receive_buffer_outside_memory_traps() {
     for (at, cap) in [(65_530, 64), (u32::MAX - 3, 8), (8, u32::MAX)] {
         let mut inst = instance();
-        let Some(Val::U32(q)) = inst.call("open-q", &[]).unwrap() else {
-            panic!("open-q")
-        };
+        let q = open_q(&mut inst);
         // A message waits, so the host reaches the copy.
         assert_eq!(
             inst.call("send-raw", &u32s(&[q, 16, 1])).unwrap(),
@@ -101,9 +107,7 @@ fn a_receive_buffer_outside_memory_traps() {
 #[test]
 fn a_good_receive_copies_the_message() {
     let mut inst = instance();
-    let Some(Val::U32(q)) = inst.call("open-q", &[]).unwrap() else {
-        panic!("open-q")
-    };
+    let q = open_q(&mut inst);
     assert_eq!(
         inst.call("send-raw", &u32s(&[q, 16, 1])).unwrap(),
         Some(Val::U32(0))
@@ -124,9 +128,7 @@ fn a_name_that_is_not_utf8_traps() {
 fn a_name_or_message_outside_memory_traps() {
     traps(&mut instance(), "spawn-raw", &[65_535, 2], "out of bounds");
     let mut inst = instance();
-    let Some(Val::U32(q)) = inst.call("open-q", &[]).unwrap() else {
-        panic!("open-q")
-    };
+    let q = open_q(&mut inst);
     traps(&mut inst, "send-raw", &[q, 65_000, 1000], "out of bounds");
 }
 
