@@ -1,9 +1,18 @@
-//! Puts `memory.x` where cortex-m-rt's `link.x` looks for it.
+//! Puts the target's memory map where the runtime crate's `link.x` looks for
+//! it, as `memory.x` (`memory/mps2.x`: cortex-m-rt on QEMU's mps2 boards,
+//! `memory/virt.x`: riscv-rt on QEMU's `virt`). No `memory.x` lies in the
+//! crate's root: the linker would find that one first.
 use std::{env, fs, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    fs::copy("memory.x", out.join("memory.x")).expect("memory.x copies");
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").expect("cargo sets the target arch");
+    let map = if arch == "riscv32" {
+        "memory/virt.x"
+    } else {
+        "memory/mps2.x"
+    };
+    fs::copy(map, out.join("memory.x")).expect("the memory map copies");
     println!("cargo:rustc-link-search={}", out.display());
-    println!("cargo:rerun-if-changed=memory.x");
+    println!("cargo:rerun-if-changed=memory");
 }

@@ -1,9 +1,13 @@
-//! Runs `guests/cm32/calc.wasm` on a Cortex-M4 through wasmbed and wasmi:
-//! initialization, a string call through the host's `concat` (realloc,
+//! Runs `guests/cm32/calc.wasm` on a microcontroller through wasmbed and
+//! wasmi: initialization, a string call through the host's `concat` (realloc,
 //! post-return), and a call with 17 spilled parameters. The host and the calls
 //! go through bindings that `wasmbed::bindgen!` generates from the guest's WIT
 //! (no `Val`s); the host's state lives in the instance's host data. Prints the
 //! results over semihosting and exits with status 0 when they are right.
+//!
+//! One program for every target; what differs (startup, memory map, output)
+//! is in `board/`: Cortex-M4F (`thumbv7em-none-eabihf`) and RISC-V
+//! (`riscv32imac-unknown-none-elf`).
 #![no_std]
 #![no_main]
 
@@ -14,13 +18,20 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
-use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
 use linked_list_allocator::LockedHeap;
 use panic_halt as _;
 use wasmbed::{Guest, Limits, Linker, Wasmi};
 use wasmbed_abi::{FuncType, Type};
 use wasmbed_wit::world::{Function, Interface, InterfaceName, Item, World};
+
+#[cfg_attr(target_arch = "arm", path = "board/cortex_m.rs")]
+#[cfg_attr(target_arch = "riscv32", path = "board/riscv.rs")]
+mod board;
+
+/// Prints a line through the board.
+macro_rules! say {
+    ($($arg:tt)*) => { board::say(format_args!($($arg)*)) };
+}
 
 #[global_allocator]
 static HEAP: LockedHeap = LockedHeap::empty();
@@ -113,7 +124,9 @@ impl Host for Device {
         a16: i64,
     ) -> u64 {
         self.calls += 1;
-        let small = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15];
+        let small = [
+            a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,
+        ];
         small
             .iter()
             .fold(a16 as u64, |sum, x| sum.wrapping_add(u64::from(*x)))
@@ -121,30 +134,26 @@ impl Host for Device {
 }
 
 fn fail(why: &str) -> ! {
-    hprintln!("firmware: {}", why);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    say!("firmware: {}", why);
+    board::exit(false)
 }
 
-#[entry]
-fn main() -> ! {
-    static mut MEMORY: [MaybeUninit<u8>; HEAP_SIZE] = [MaybeUninit::uninit(); HEAP_SIZE];
-    // `entry` hands MEMORY over as a `&'static mut`: the heap owns it from here on.
-    HEAP.lock().init_from_slice(MEMORY);
+/// Runs the guest with `memory` as the heap; the board's entry calls it.
+fn run(memory: &'static mut [MaybeUninit<u8>]) -> ! {
+    HEAP.lock().init_from_slice(memory);
 
     let engine = Wasmi::new();
     let guest = Guest::new(&engine, GUEST, world())
         .unwrap_or_else(|_| fail("guest does not fit its world"));
     let mut linker: Linker<Device> = Linker::new();
-    bindings::Calc::add_to_linker(&mut linker, |d: &mut Device| d)
-        .unwrap_or_else(|_| fail("link"));
+    bindings::Calc::add_to_linker(&mut linker, |d: &mut Device| d).unwrap_or_else(|_| fail("link"));
     let limits = Limits {
         max_memory_pages: 2,
         ..Limits::default()
     };
     let (calc, mut inst) = bindings::Calc::instantiate(&linker, &guest, Device::default(), limits)
         .unwrap_or_else(|_| fail("instantiate"));
-    hprintln!(
+    say!(
         "heap in use after instantiation: {} bytes",
         HEAP.lock().used()
     );
@@ -157,13 +166,13 @@ fn main() -> ! {
     let count = calc.call_count(&mut inst);
     match (&greet, &total, &count) {
         (Ok(g), Ok(t), Ok(c)) => {
-            hprintln!("greet -> {}", g);
-            hprintln!("total -> {}", t);
-            hprintln!("count -> {}", c);
-            hprintln!("heap in use after the calls: {} bytes", HEAP.lock().used());
-            hprintln!("host calls -> {}", inst.data().calls);
+            say!("greet -> {}", g);
+            say!("total -> {}", t);
+            say!("count -> {}", c);
+            say!("heap in use after the calls: {} bytes", HEAP.lock().used());
+            say!("host calls -> {}", inst.data().calls);
             if g == "hello, cortex-m" && *t == 136 && *c == 101 && inst.data().calls == 2 {
-                debug::exit(debug::EXIT_SUCCESS);
+                board::exit(true);
             }
             fail("unexpected results")
         }
