@@ -1,7 +1,8 @@
 //! Puts the target's memory map where the runtime crate's `link.x` looks for
 //! it, as `memory.x` (`memory/mps2.x`: cortex-m-rt on QEMU's mps2 boards,
-//! `memory/virt.x`: riscv-rt on QEMU's `virt`). No `memory.x` lies in the
-//! crate's root: the linker would find that one first.
+//! `memory/virt.x`: riscv-rt on QEMU's `virt`), and sets `cfg(armv6m)` for
+//! `src/sync.rs`. No `memory.x` lies in the crate's root: the linker would
+//! find that one first.
 use std::{env, fs, path::PathBuf};
 
 fn main() {
@@ -15,4 +16,14 @@ fn main() {
     fs::copy(map, out.join("memory.x")).expect("the memory map copies");
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory");
+
+    // A custom target's TARGET is the path of its JSON file: use its stem.
+    let target = env::var("TARGET").expect("cargo sets TARGET");
+    let name = PathBuf::from(&target)
+        .file_stem()
+        .map_or(target.clone(), |s| s.to_string_lossy().into_owned());
+    println!("cargo:rustc-check-cfg=cfg(armv6m)");
+    if name.starts_with("thumbv6m-") {
+        println!("cargo:rustc-cfg=armv6m");
+    }
 }

@@ -6,8 +6,8 @@
 //! results over semihosting and exits with status 0 when they are right.
 //!
 //! One program for every target; what differs (startup, memory map, output)
-//! is in `board/`: Cortex-M4F (`thumbv7em-none-eabihf`) and RISC-V
-//! (`riscv32imac-unknown-none-elf`).
+//! is in `board/`: Cortex-M4F (`thumbv7em-none-eabihf`), Cortex-M0+
+//! (`thumbv6m`, with `sync.rs`) and RISC-V (`riscv32imac-unknown-none-elf`).
 #![no_std]
 #![no_main]
 
@@ -27,6 +27,8 @@ use wasmbed_wit::world::{Function, Interface, InterfaceName, Item, World};
 #[cfg_attr(target_arch = "arm", path = "board/cortex_m.rs")]
 #[cfg_attr(target_arch = "riscv32", path = "board/riscv.rs")]
 mod board;
+#[cfg(armv6m)]
+mod sync;
 
 /// Prints a line through the board.
 macro_rules! say {
