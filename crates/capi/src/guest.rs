@@ -1,0 +1,182 @@
+//! Engines and guests: a module compiled and checked against its world.
+
+use std::ffi::c_char;
+
+use wasmbed::{Guest, Wasmi, World};
+use wasmbed_wit::wit_parser::Resolve;
+
+use crate::error::{guard, wasmbed_code_t, wasmbed_error_t, Fail, Res};
+use crate::ffi::{free_handle, handle, new_handle, opt_text, out_ok, put, slice};
+
+/// A wasmi engine, metering fuel or not.
+pub struct wasmbed_engine_t {
+    pub(crate) engine: Wasmi,
+}
+
+/// A module checked against its world, ready to link; immutable.
+pub struct wasmbed_guest_t {
+    pub(crate) guest: Guest<Wasmi>,
+}
+
+/// Makes an engine into `*out`: one that meters fuel if `fuel` (needed for
+/// `wasmbed_limits_t::fuel`), else the faster one without.
+///
+/// The caller owns the engine: free it with [`wasmbed_engine_delete`]. Guests
+/// keep what they need of it, so it may be freed before them.
+///
+/// # Safety
+/// `out` is null or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_engine_new(
+    fuel: bool,
+    out: *mut *mut wasmbed_engine_t,
+) -> wasmbed_code_t {
+    let body = || {
+        out_ok(out, "out")?;
+        let engine = match fuel {
+            true => Wasmi::with_fuel(),
+            false => Wasmi::new(),
+        };
+        // SAFETY: `out` is valid for writing, as the caller guarantees.
+        unsafe { put(out, new_handle(wasmbed_engine_t { engine }), "out") }
+    };
+    // SAFETY: no error is asked for (null); `out` is passed on as the caller guarantees.
+    unsafe { guard(std::ptr::null_mut(), body) }
+}
+
+/// Frees `engine`; null is ignored.
+///
+/// # Safety
+/// `engine` is null or an engine from [`wasmbed_engine_new`], not yet deleted.
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_engine_delete(engine: *mut wasmbed_engine_t) {
+    // SAFETY: passed on from the caller.
+    unsafe { free_handle(engine) }
+}
+
+/// The world of `wasm`: from the WIT text `wit` (world `world`, or its only
+/// one), else from the module's `component-type` section, else empty (a
+/// WASI command such as a wasi-libc `main`).
+fn world_of(wasm: &[u8], wit: Option<&str>, world: Option<&str>) -> Res<World> {
+    let bad = |m: String| Fail::new(wasmbed_code_t::WASMBED_ERR_WORLD, m);
+    if let Some(wit) = wit {
+        let mut resolve = Resolve::default();
+        let pkg = resolve
+            .push_str("world.wit", wit)
+            .map_err(|e| bad(format!("WIT: {e:#}")))?;
+        let id = resolve
+            .select_world(&[pkg], world)
+            .map_err(|e| bad(format!("WIT: {e:#}")))?;
+        return wasmbed_wit::world_from_resolve(&resolve, id).map_err(|e| bad(e.to_string()));
+    }
+    if world.is_some() {
+        return Err(Fail::new(
+            wasmbed_code_t::WASMBED_ERR_INVALID,
+            "a world name is given without WIT text",
+        ));
+    }
+    match wasmbed_wit::world_from_module(wasm).map_err(|e| bad(e.to_string()))? {
+        Some(w) => Ok(w),
+        None => Ok(World::empty("guest")),
+    }
+}
+
+/// Compiles `len` bytes of a core module at `wasm` on `engine` and checks
+/// it against its world: from the WIT text `wit` (NUL-terminated; world
+/// `world`, or null for the package's only world) or, when `wit` is null,
+/// from the module's `component-type` section; a module with neither is a
+/// command with an empty world.
+///
+/// On success `*out` is a guest the caller owns (free it with
+/// [`wasmbed_guest_delete`]); the bytes and texts are only borrowed during
+/// the call. On failure `*out` is untouched and `*err`, if `err` is not null,
+/// is an error the caller owns.
+///
+/// # Safety
+/// `engine` is null or a live engine; `wasm` is null or valid for `len`
+/// bytes; `wit` and `world` are null or NUL-terminated; `out` and `err` are
+/// null or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_guest_new(
+    engine: *const wasmbed_engine_t,
+    wasm: *const u8,
+    len: usize,
+    wit: *const c_char,
+    world: *const c_char,
+    out: *mut *mut wasmbed_guest_t,
+    err: *mut *mut wasmbed_error_t,
+) -> wasmbed_code_t {
+    let body = || {
+        // SAFETY: each pointer is what the caller guarantees it is.
+        let (engine, wasm, wit, world) = unsafe {
+            (
+                handle(engine, "engine")?,
+                slice(wasm, len, "wasm")?,
+                opt_text(wit, "wit")?,
+                opt_text(world, "world")?,
+            )
+        };
+        out_ok(out, "out")?;
+        let world = world_of(wasm, wit, world)?;
+        let guest = Guest::new(&engine.engine, wasm, world)?;
+        // SAFETY: `out` is valid for writing, as the caller guarantees.
+        unsafe { put(out, new_handle(wasmbed_guest_t { guest }), "out") }
+    };
+    // SAFETY: `err` is passed on as the caller guarantees.
+    unsafe { guard(err, body) }
+}
+
+/// [`wasmbed_guest_new`] on an engine of its own that meters fuel, with the
+/// world from the module's `component-type` section.
+///
+/// # Safety
+/// As for [`wasmbed_guest_new`].
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_guest_load(
+    wasm: *const u8,
+    len: usize,
+    out: *mut *mut wasmbed_guest_t,
+    err: *mut *mut wasmbed_error_t,
+) -> wasmbed_code_t {
+    let engine = wasmbed_engine_t {
+        engine: Wasmi::with_fuel(),
+    };
+    let null = std::ptr::null();
+    // SAFETY: `engine` lives through the call; the rest is the caller's, as documented.
+    unsafe { wasmbed_guest_new(&engine, wasm, len, null, null, out, err) }
+}
+
+/// [`wasmbed_guest_new`] on an engine of its own that meters fuel, with the
+/// world from the WIT text `wit` (world `world`, or null for the only one).
+///
+/// # Safety
+/// As for [`wasmbed_guest_new`].
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_guest_load_wit(
+    wasm: *const u8,
+    len: usize,
+    wit: *const c_char,
+    world: *const c_char,
+    out: *mut *mut wasmbed_guest_t,
+    err: *mut *mut wasmbed_error_t,
+) -> wasmbed_code_t {
+    let engine = wasmbed_engine_t {
+        engine: Wasmi::with_fuel(),
+    };
+    if wit.is_null() {
+        // SAFETY: `err` is null or writable, as the caller guarantees.
+        return unsafe { guard(err, || Err(Fail::null("wit"))) };
+    }
+    // SAFETY: `engine` lives through the call; the rest is the caller's, as documented.
+    unsafe { wasmbed_guest_new(&engine, wasm, len, wit, world, out, err) }
+}
+
+/// Frees `guest`; null is ignored. Pre-linked guests and instances made from it keep what they need.
+///
+/// # Safety
+/// `guest` is null or a guest from this library, not yet deleted.
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_guest_delete(guest: *mut wasmbed_guest_t) {
+    // SAFETY: passed on from the caller.
+    unsafe { free_handle(guest) }
+}
