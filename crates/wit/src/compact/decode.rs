@@ -1,6 +1,5 @@
 //! Reading a world from the compact form, trusting nothing.
 
-use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -230,6 +229,7 @@ impl<'a> Decoder<'a> {
             });
         }
         self.resources = n as u32;
+        out.shrink_to_fit();
         Ok(out)
     }
 
@@ -343,7 +343,7 @@ impl<'a> Decoder<'a> {
     fn items(&mut self, side: &'static str) -> Result<Vec<Item>, DecodeError> {
         let n = self.r.count(side)?;
         let mut out = Vec::new();
-        let mut names = BTreeSet::new();
+        let mut names = Names::default();
         for _ in 0..n {
             let at = self.r.pos;
             let (name, item) = match self.r.byte(side)? {
@@ -356,35 +356,70 @@ impl<'a> Decoder<'a> {
                     (key, Item::Interface(self.interface(name)?))
                 }
             };
-            if !names.insert(name) {
-                return Err(DecodeError::new(at, Kind::DuplicateName(side)));
-            }
+            names.push(name, at);
             out.push(item);
         }
+        names.check(side)?;
+        // A device keeps the world for the guest's life: no spare capacity.
+        out.shrink_to_fit();
         Ok(out)
     }
 
     fn interface(&mut self, name: InterfaceName) -> Result<Interface, DecodeError> {
         let n = self.r.count("functions")?;
         let mut functions = Vec::new();
-        let mut names = BTreeSet::new();
+        let mut names = Names::default();
         for _ in 0..n {
             let at = self.r.pos;
             let (name, f) = self.function()?;
-            if !names.insert(name) {
-                return Err(DecodeError::new(at, Kind::DuplicateName("function")));
-            }
+            names.push(name, at);
             functions.push(f);
         }
+        names.check("function")?;
         let n = self.r.count("interface resources")?;
         let mut resources = Vec::new();
         for _ in 0..n {
             resources.push(self.resource("interface resource")?);
         }
+        functions.shrink_to_fit();
+        resources.shrink_to_fit();
         Ok(Interface {
             name,
             functions,
             resources,
         })
+    }
+}
+
+/// Names of items with where each starts, to find duplicates once all are read.
+#[derive(Default)]
+struct Names<'a> {
+    names: Vec<&'a str>,
+    offsets: Vec<usize>,
+}
+
+impl<'a> Names<'a> {
+    fn push(&mut self, name: &'a str, at: usize) {
+        self.names.push(name);
+        self.offsets.push(at);
+    }
+
+    /// A duplicate is an error at its second occurrence. Sorting `&str`s
+    /// shares its code with the ABI's own check of field names; a set would
+    /// add a B-tree to a device image.
+    fn check(self, item: &'static str) -> Result<(), DecodeError> {
+        let mut sorted = self.names.clone();
+        sorted.sort_unstable();
+        let Some(dup) = sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]) else {
+            return Ok(());
+        };
+        let at = self
+            .names
+            .iter()
+            .zip(&self.offsets)
+            .filter(|(n, _)| **n == dup)
+            .nth(1)
+            .map_or(0, |(_, at)| *at);
+        Err(DecodeError::new(at, Kind::DuplicateName(item)))
     }
 }
