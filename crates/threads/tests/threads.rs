@@ -42,7 +42,11 @@ fn linker() -> Linker<Host> {
 
 /// An application of the worker guest with `grants`: its threads and its main instance.
 fn app(grants: Grants) -> (Threads, Instance<Wasmi, Host>, Arc<AtomicU64>) {
-    let threads = Threads::new(grants);
+    app_of(Threads::new(grants))
+}
+
+/// The worker guest served by `threads`, with its main instance and the cell.
+fn app_of(threads: Threads) -> (Threads, Instance<Wasmi, Host>, Arc<AtomicU64>) {
     let cell = Arc::new(AtomicU64::new(0));
     let pre = linker().instantiate_pre(&guest()).unwrap();
     let c = cell.clone();
@@ -220,4 +224,36 @@ fn two_threads_hand_the_turn_back_and_forth_through_semaphores() {
     // Twice: the semaphores are back at 0 after a run.
     assert_eq!(call(&mut main, "run-ping-pong", 100), 100);
     assert_eq!(threads.stats().finished, 2);
+}
+
+/// Runs threads as `StdScheduler` does, noting what each was asked for.
+struct Recording(Arc<std::sync::Mutex<Vec<wasmbed_threads::Spec>>>);
+
+impl wasmbed_threads::Scheduler for Recording {
+    fn spawn(
+        &self,
+        spec: &wasmbed_threads::Spec,
+        run: Box<dyn FnOnce() + Send>,
+    ) -> Result<(), String> {
+        self.0.lock().unwrap().push(spec.clone());
+        wasmbed_threads::StdScheduler::default().spawn(spec, run)
+    }
+}
+
+#[test]
+fn the_scheduler_gets_the_priority_and_stack_the_guest_asked_for() {
+    let grants = Grants {
+        max_threads: 1,
+        priorities: 0..=20,
+        ..Grants::default()
+    };
+    let specs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (_threads, mut main, _) = app_of(Threads::with_scheduler(grants, Recording(specs.clone())));
+    assert_eq!(call(&mut main, "try-spawn", 96 * 1024), 1);
+    let r = call(&mut main, "try-spawn", (20 << 32) | (128 * 1024));
+    assert!(r == 1 || r == fail(ErrorCode::SpawnFailed), "{r}");
+    let specs = specs.lock().unwrap().clone();
+    let asked: Vec<(u8, usize)> = specs.iter().map(|s| (s.priority, s.stack)).collect();
+    assert_eq!(asked, [(0, 96 * 1024), (20, 128 * 1024)]);
+    assert_eq!(specs[0].id + 1, specs[1].id);
 }
