@@ -6,7 +6,6 @@ use core::ptr::{null, null_mut};
 use wasmbed_capi::wasmbed_code_t::*;
 use wasmbed_capi::*;
 
-
 const SENSOR: &[u8] = include_bytes!("../../../examples/sensor/sensor.wasm");
 const CALC: &[u8] = include_bytes!("../../../guests/cm32/calc.wasm");
 const CALC_WIT: &CStr = {
