@@ -269,6 +269,22 @@ enum wasmbed_code_t wasmbed_guest_load_wit(const uint8_t *wasm,
                                            struct wasmbed_guest_t **out,
                                            struct wasmbed_error_t **err);
 
+// [`wasmbed_guest_new`] with the world decoded from a compact world file
+// (`wasmbed world compile`, docs/world-format.md): `world_len` bytes at
+// `world`, so no WIT is parsed at run time. The bytes are only borrowed.
+//
+// # Safety
+// `engine` is null or a live engine; `wasm` and `world` are null or valid
+// for `len` and `world_len` bytes; `out` and `err` are null or valid for
+// writing one pointer.
+enum wasmbed_code_t wasmbed_guest_new_compact(const struct wasmbed_engine_t *engine,
+                                              const uint8_t *wasm,
+                                              size_t len,
+                                              const uint8_t *world,
+                                              size_t world_len,
+                                              struct wasmbed_guest_t **out,
+                                              struct wasmbed_error_t **err);
+
 // Frees `guest`; null is ignored. Pre-linked guests and instances made from it keep what they need.
 //
 // # Safety

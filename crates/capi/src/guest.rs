@@ -171,6 +171,48 @@ pub unsafe extern "C" fn wasmbed_guest_load_wit(
     unsafe { wasmbed_guest_new(&engine, wasm, len, wit, world, out, err) }
 }
 
+/// [`wasmbed_guest_new`] with the world decoded from a compact world file
+/// (`wasmbed world compile`, docs/world-format.md): `world_len` bytes at
+/// `world`, so no WIT is parsed at run time. The bytes are only borrowed.
+///
+/// # Safety
+/// `engine` is null or a live engine; `wasm` and `world` are null or valid
+/// for `len` and `world_len` bytes; `out` and `err` are null or valid for
+/// writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_guest_new_compact(
+    engine: *const wasmbed_engine_t,
+    wasm: *const u8,
+    len: usize,
+    world: *const u8,
+    world_len: usize,
+    out: *mut *mut wasmbed_guest_t,
+    err: *mut *mut wasmbed_error_t,
+) -> wasmbed_code_t {
+    let body = || {
+        // SAFETY: each pointer is what the caller guarantees it is.
+        let (engine, wasm, world) = unsafe {
+            (
+                handle(engine, "engine")?,
+                slice(wasm, len, "wasm")?,
+                slice(world, world_len, "world")?,
+            )
+        };
+        out_ok(out, "out")?;
+        let world = wasmbed_wit::compact::decode(world).map_err(|e| {
+            Fail::new(
+                wasmbed_code_t::WASMBED_ERR_WORLD,
+                format!("compact world: {e}"),
+            )
+        })?;
+        let guest = Guest::new(&engine.engine, wasm, world)?;
+        // SAFETY: `out` is valid for writing, as the caller guarantees.
+        unsafe { put(out, new_handle(wasmbed_guest_t { guest }), "out") }
+    };
+    // SAFETY: `err` is passed on as the caller guarantees.
+    unsafe { guard(err, body) }
+}
+
 /// Frees `guest`; null is ignored. Pre-linked guests and instances made from it keep what they need.
 ///
 /// # Safety

@@ -60,7 +60,8 @@ pub use error::{
 };
 pub use guest::{
     wasmbed_engine_delete, wasmbed_engine_new, wasmbed_engine_t, wasmbed_guest_delete,
-    wasmbed_guest_load, wasmbed_guest_load_wit, wasmbed_guest_new, wasmbed_guest_t,
+    wasmbed_guest_load, wasmbed_guest_load_wit, wasmbed_guest_new, wasmbed_guest_new_compact,
+    wasmbed_guest_t,
 };
 pub use host::{wasmbed_host_fn_t, wasmbed_wave_fn_t};
 pub use instance::{

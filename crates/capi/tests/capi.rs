@@ -622,3 +622,43 @@ fn a_pre_linked_guest_instantiates_many_times_after_its_linker_and_guest_are_gon
     // SAFETY: freed once.
     unsafe { wasmbed_instance_pre_delete(pre) };
 }
+
+#[test]
+fn a_compact_world_stands_for_the_component_type_section() {
+    let world = wasmbed_wit::world_from_module(SENSOR).unwrap().unwrap();
+    let bytes = wasmbed_wit::compact::encode(&world);
+    let (mut e, mut g, mut err) = (null_mut(), null_mut(), null_mut());
+    // SAFETY: valid pointers throughout; the engine is freed once, before the guest.
+    unsafe {
+        assert_eq!(wasmbed_engine_new(false, &mut e), WASMBED_OK);
+        let code = wasmbed_guest_new_compact(
+            e,
+            SENSOR.as_ptr(),
+            SENSOR.len(),
+            bytes.as_ptr(),
+            bytes.len() - 1,
+            &mut g,
+            &mut err,
+        );
+        assert_eq!(code, WASMBED_ERR_WORLD);
+        assert!(take(err).1.starts_with("compact world: "));
+        let code = wasmbed_guest_new_compact(
+            e,
+            SENSOR.as_ptr(),
+            SENSOR.len(),
+            bytes.as_ptr(),
+            bytes.len(),
+            &mut g,
+            &mut err,
+        );
+        assert_eq!(code, WASMBED_OK);
+        wasmbed_engine_delete(e);
+    }
+    let l = linker();
+    let i = instantiate(l, g, null_mut(), None).unwrap();
+    assert!(call_wave(i, SUMMARIZE)
+        .unwrap()
+        .unwrap()
+        .starts_with("{count: 3, mean: 29.5"));
+    free(l, g, i);
+}
