@@ -662,3 +662,86 @@ fn a_compact_world_stands_for_the_component_type_section() {
         .starts_with("{count: 3, mean: 29.5"));
     free(l, g, i);
 }
+
+const MIX_WIT: &CStr = c"package test:c@0.1.0;
+interface host { mix: func(a: u8, b: s64, c: f32, d: char, e: bool, f: list<u8>) -> f64; }
+world w { import host; export run: func() -> f64; }";
+
+const MIX_WAT: &str = r#"(module
+  (import "cm32p2|test:c/host@0.1" "mix" (func $mix (param i32 i64 f32 i32 i32 i32 i32) (result f64)))
+  (memory (export "cm32p2_memory") 1)
+  (data (i32.const 8) "\01\02\03")
+  (func (export "cm32p2||run") (result f64)
+    i32.const 200 i64.const -5 f32.const 1.5 i32.const 0x263A i32.const 1 i32.const 8 i32.const 3
+    call $mix))"#;
+
+/// `mix`: every scalar kind in, a float out.
+unsafe extern "C" fn mix(
+    _: *mut c_void,
+    _: *mut c_void,
+    args: *const wasmbed_val_t,
+    n: usize,
+    r: *mut wasmbed_val_t,
+) -> i32 {
+    // SAFETY: `args` holds `n` values of the declared kinds and `r` is writable,
+    // by `wasmbed_host_fn_t`'s contract; each field read is the one its kind names.
+    unsafe {
+        let a = std::slice::from_raw_parts(args, n);
+        let bytes = std::slice::from_raw_parts(a[5].of.bytes.data, a[5].of.bytes.len);
+        let smile = char::from_u32(a[3].of.u32) == Some('☺');
+        (*r).of.f64 = f64::from(a[0].of.u32)
+            + a[1].of.i64 as f64
+            + f64::from(a[2].of.f32)
+            + if smile { 1000.0 } else { 0.0 }
+            + if a[4].of.b { 10000.0 } else { 0.0 }
+            + bytes.iter().map(|b| f64::from(*b)).sum::<f64>();
+    }
+    0
+}
+
+#[test]
+fn a_typed_host_function_takes_every_scalar_kind_and_returns_a_float() {
+    use wasmbed_kind_t::*;
+    let wasm = wat::parse_str(MIX_WAT).unwrap();
+    let (g, l) = (load(&wasm, Some(MIX_WIT)), linker());
+    let params = [
+        WASMBED_U8,
+        WASMBED_S64,
+        WASMBED_F32,
+        WASMBED_CHAR,
+        WASMBED_BOOL,
+        WASMBED_BYTES,
+    ];
+    let iface = c"test:c/host@0.1.0";
+    // SAFETY: a live linker, NUL-terminated names and a 6-kind array.
+    let code = unsafe {
+        wasmbed_linker_define(
+            l,
+            iface.as_ptr(),
+            c"mix".as_ptr(),
+            params.as_ptr(),
+            6,
+            &WASMBED_F64,
+            Some(mix),
+            null_mut(),
+            null_mut(),
+        )
+    };
+    assert_eq!(code, WASMBED_OK);
+    let i = instantiate(l, g, null_mut(), None).unwrap();
+    let mut r = wasmbed_val_t {
+        kind: WASMBED_BOOL,
+        of: wasmbed_valunion_t { u64: 0 },
+    };
+    // SAFETY: a live instance and valid pointers.
+    let code = unsafe { wasmbed_instance_call(i, c"run".as_ptr(), null(), 0, &mut r, null_mut()) };
+    assert_eq!(code, WASMBED_OK);
+    assert_eq!(r.kind, WASMBED_F64);
+    // SAFETY: the kind says `f64`.
+    assert_eq!(
+        unsafe { r.of.f64 },
+        200.0 - 5.0 + 1.5 + 1000.0 + 10000.0 + 6.0
+    );
+    assert_eq!(call_wave(i, c"run()").unwrap().as_deref(), Some("11202.5"));
+    free(l, g, i);
+}
