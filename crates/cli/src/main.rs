@@ -23,7 +23,6 @@ mod run;
 mod shrink;
 mod threads_args;
 mod wasi_args;
-mod wave;
 mod wit_text;
 mod world;
 

@@ -11,11 +11,11 @@ use wasmbed::signals::{DEADLINE, INTERRUPT, MAX_SIGNAL};
 use wasmbed::{Guest, Limits, Linker, SignalConfig, Val, Wasmi};
 use wasmbed_threads::{Threads, ThreadsCtx};
 use wasmbed_wasi::{Policy, WasiCtx};
+use wasmbed_wave as wave;
 
 use crate::guest::{load, WorldArgs};
 use crate::threads_args::imports_threads;
 use crate::wasi_args::{command_guest, WasiArgs};
-use crate::wave;
 
 #[derive(Args)]
 pub(crate) struct RunArgs {

@@ -1,12 +1,44 @@
-//! Values in WAVE text (the `wasm-wave` crate), converted to and from `Val`s by their `Type`.
+//! Values in WAVE text (the `wasm-wave` crate), converted to and from
+//! wasmbed's `Val`s by their WIT `Type`: how `wasmbed run` and the C API read
+//! arguments and write results, as wasmtime and wasm-tools do.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
-use anyhow::{anyhow, bail, Context, Result};
 use wasm_wave::value::{Type as WType, Value};
 use wasm_wave::wasm::{WasmTypeKind, WasmValue};
 use wasmbed::{Type, Val};
 
+/// Why a text or a value has no WAVE counterpart: one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct WaveError(String);
+
+/// This crate's results.
+pub type Result<T, E = WaveError> = core::result::Result<T, E>;
+
+impl From<wasm_wave::wasm::WasmValueError> for WaveError {
+    fn from(e: wasm_wave::wasm::WasmValueError) -> WaveError {
+        err(e)
+    }
+}
+
+fn err(m: impl core::fmt::Display) -> WaveError {
+    WaveError(m.to_string())
+}
+
+/// `Option::context` for this crate's errors.
+trait Context<T> {
+    fn context(self, what: &str) -> Result<T>;
+}
+
+impl<T> Context<T> for Option<T> {
+    fn context(self, what: &str) -> Result<T> {
+        self.ok_or_else(|| err(what))
+    }
+}
+
 /// The WAVE type of `ty`; handles have none.
-pub(crate) fn wave_type(ty: &Type) -> Result<WType> {
+pub fn wave_type(ty: &Type) -> Result<WType> {
     Ok(match ty {
         Type::Bool => WType::BOOL,
         Type::S8 => WType::S8,
@@ -47,12 +79,14 @@ pub(crate) fn wave_type(ty: &Type) -> Result<WType> {
             r.err().map(wave_type).transpose()?,
         ),
         Type::Flags(f) => WType::flags(f.names().map(str::to_string)).context("empty flags")?,
-        Type::Own(_) | Type::Borrow(_) => bail!("resource handles have no WAVE text form"),
+        Type::Own(_) | Type::Borrow(_) => {
+            return Err(err("resource handles have no WAVE text form"))
+        }
     })
 }
 
 /// The `Val` of type `ty` that a parsed WAVE value denotes.
-pub(crate) fn from_wave(ty: &Type, v: &Value) -> Result<Val> {
+pub fn from_wave(ty: &Type, v: &Value) -> Result<Val> {
     let boxed = |t: &Type, v: &Value| from_wave(t, v).map(Box::new);
     Ok(match ty {
         Type::Bool => Val::Bool(v.unwrap_bool()),
@@ -81,7 +115,7 @@ pub(crate) fn from_wave(ty: &Type, v: &Value) -> Result<Val> {
                         let (_, fv) = got
                             .iter()
                             .find(|(k, _)| k == n)
-                            .with_context(|| format!("field `{n}` missing"))?;
+                            .ok_or_else(|| err(format!("field `{n}` missing")))?;
                         from_wave(t, fv)
                     })
                     .collect::<Result<_>>()?,
@@ -137,14 +171,21 @@ pub(crate) fn from_wave(ty: &Type, v: &Value) -> Result<Val> {
             }
             Val::Flags(bits)
         }
-        Type::Own(_) | Type::Borrow(_) => bail!("resource handles have no WAVE text form"),
+        Type::Own(_) | Type::Borrow(_) => {
+            return Err(err("resource handles have no WAVE text form"))
+        }
     })
 }
 
 /// The WAVE value of `val`, of type `ty`.
-pub(crate) fn to_wave(ty: &Type, val: &Val) -> Result<Value> {
+pub fn to_wave(ty: &Type, val: &Val) -> Result<Value> {
     let wty = wave_type(ty)?;
-    let bad = || anyhow!("value does not match its type `{}`", kind_name(&wty));
+    let bad = || {
+        err(format!(
+            "value does not match its type `{}`",
+            kind_name(&wty)
+        ))
+    };
     Ok(match (ty, val) {
         (Type::Bool, Val::Bool(b)) => Value::make_bool(*b),
         (Type::S8, Val::S8(x)) => Value::make_s8(*x),
@@ -226,22 +267,20 @@ fn kind_name(t: &WType) -> String {
 }
 
 /// Splits `name(args)` into the export name and the WAVE call text `f(args)`.
-pub(crate) fn split_call(call: &str) -> Result<(&str, String)> {
-    let open = call.find('(').context("expected `name(arguments)`")?;
-    let name = call[..open].trim();
-    if name.is_empty() {
-        bail!("expected `name(arguments)`");
+pub fn split_call(call: &str) -> Result<(&str, String)> {
+    let open = call.find('(');
+    let name = open.map(|o| call[..o].trim()).filter(|n| !n.is_empty());
+    match (open, name) {
+        (Some(open), Some(name)) => Ok((name, format!("f{}", &call[open..]))),
+        _ => Err(err(format!("`{call}`: expected `name(arguments)`"))),
     }
-    Ok((name, format!("f{}", &call[open..])))
 }
 
 /// Parses the arguments of `call` (WAVE, `f(args)`) as values of `params`.
-pub(crate) fn parse_args(call: &str, params: &[Type]) -> Result<Vec<Val>> {
-    let parsed = wasm_wave::untyped::UntypedFuncCall::parse(call).map_err(|e| anyhow!("{e}"))?;
+pub fn parse_args(call: &str, params: &[Type]) -> Result<Vec<Val>> {
+    let parsed = wasm_wave::untyped::UntypedFuncCall::parse(call).map_err(err)?;
     let types = params.iter().map(wave_type).collect::<Result<Vec<_>>>()?;
-    let values: Vec<Value> = parsed
-        .to_wasm_params(types.iter())
-        .map_err(|e| anyhow!("{e}"))?;
+    let values: Vec<Value> = parsed.to_wasm_params(types.iter()).map_err(err)?;
     params
         .iter()
         .zip(&values)
@@ -249,7 +288,13 @@ pub(crate) fn parse_args(call: &str, params: &[Type]) -> Result<Vec<Val>> {
         .collect()
 }
 
+/// One value of type `ty` from its WAVE text.
+pub fn parse(ty: &Type, text: &str) -> Result<Val> {
+    let v: Value = wasm_wave::from_str(&wave_type(ty)?, text).map_err(err)?;
+    from_wave(ty, &v)
+}
+
 /// The WAVE text of `val`.
-pub(crate) fn show(ty: &Type, val: &Val) -> Result<String> {
-    wasm_wave::to_string(&to_wave(ty, val)?).map_err(|e| anyhow!("{e}"))
+pub fn show(ty: &Type, val: &Val) -> Result<String> {
+    wasm_wave::to_string(&to_wave(ty, val)?).map_err(err)
 }
