@@ -86,6 +86,12 @@ build_example_threads() {
     build_threads_guest examples/threads sum sum
 }
 
+# examples/c-host: a native C host of the C API, not a guest; nothing to build
+# here (examples/c-host/run.sh builds and runs it, in CI).
+build_example_c_host() {
+    :
+}
+
 # A wit-bindgen C guest of guests/NAME/NAME.wit and NAME.c, built against wasi-libc
 # as a reactor (legacy names, world in its `component-type` section).
 build_bindgen_c_guest() {
