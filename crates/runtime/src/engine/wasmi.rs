@@ -31,11 +31,8 @@ pub struct Wasmi {
 impl Wasmi {
     /// An engine without fuel metering (fastest).
     pub fn new() -> Wasmi {
-        let mut config = Config::default();
-        // Memories of 1-byte pages: what `wasmbed shrink` writes (docs/shrink.md).
-        config.wasm_custom_page_sizes(true);
         Wasmi {
-            engine: wasmi::Engine::new(&config),
+            engine: wasmi::Engine::new(&base_config()),
             fuel: false,
         }
     }
@@ -47,15 +44,27 @@ impl Wasmi {
     /// Modules are translated eagerly: running out of fuel while wasmi
     /// translates a function lazily could not be resumed.
     pub fn with_fuel() -> Wasmi {
-        let mut config = Config::default();
+        let mut config = base_config();
         config.consume_fuel(true);
-        config.wasm_custom_page_sizes(true);
         config.compilation_mode(wasmi::CompilationMode::Eager);
         Wasmi {
             engine: wasmi::Engine::new(&config),
             fuel: true,
         }
     }
+}
+
+/// What both engines share, sized for a small device.
+fn base_config() -> Config {
+    let mut config = Config::default();
+    // Memories of 1-byte pages: what `wasmbed shrink` writes (docs/shrink.md).
+    config.wasm_custom_page_sizes(true);
+    // A value stack that starts at 256 bytes and grows as a call needs
+    // (wasmi starts at 1,000), and one kept for reuse rather than two: a
+    // small guest's instance then fits 16 KB of heap (docs/benchmarks.md).
+    config.set_min_stack_height(256);
+    config.set_max_cached_stacks(1);
+    config
 }
 
 impl Default for Wasmi {
