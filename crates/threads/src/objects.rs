@@ -70,7 +70,7 @@ impl Ring {
 }
 
 /// What a wait gives back: the value, or why it ended without one.
-fn woke<R>(w: Wake<R>) -> Result<R, ErrorCode> {
+pub(crate) fn woke<R>(w: Wake<R>) -> Result<R, ErrorCode> {
     match w {
         Wake::Ready(r) => Ok(r),
         Wake::TimedOut => Err(ErrorCode::TimedOut),

@@ -11,7 +11,7 @@ use wasmbed::signals::{block_on, Wake};
 use wasmbed::{Engine, InstancePre, Interrupt, Limits, SignalConfig, Type, Val};
 use wasmbed_wit::world::{InterfaceName, Item, World};
 
-use crate::objects::Objects;
+use crate::objects::{woke, Objects};
 use crate::sched::{Scheduler, Spec, StdScheduler};
 use crate::waiters::Waiters;
 use crate::{ErrorCode, Grants};
@@ -399,11 +399,7 @@ impl ThreadsCtx {
             None
         });
         sh.table().joiners.remove(me.id());
-        match r {
-            Wake::Ready(r) => r,
-            Wake::TimedOut => Err(ErrorCode::TimedOut),
-            Wake::Signalled => Err(ErrorCode::Interrupted),
-        }
+        woke(r)?
     }
 
     /// The guest dropped its handle to thread `id`: it runs on unjoined.
