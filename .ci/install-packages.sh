@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need, beyond the Rust toolchain: clang and
-# wasi-libc for test guests, the cross compilers and qemu-user for layout
-# checks across architectures; Debian's rustc-web (1.96) with its standard
+# wasi-libc for test guests; cmake and libclang, which build WAMR (wamrx-sys);
+# the cross compilers and qemu-user for layout checks across architectures; Debian's rustc-web (1.96) with its standard
 # library sources, which builds the no_std crates and firmware/ for Cortex-M
 # and RISC-V targets, and qemu-system-arm and qemu-system-misc
 # (qemu-system-riscv32), which run that firmware (rustup here has no
@@ -9,7 +9,7 @@
 # Idempotent; needs root (CI and developer machines here run as root).
 set -euo pipefail
 packages=(
-    clang lld wasi-libc libclang-rt-dev-wasm32
+    clang libclang-dev cmake lld wasi-libc libclang-rt-dev-wasm32
     gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 gcc-avr avr-libc
     gcc-mips-linux-gnu binutils-mips-linux-gnu qemu-user
     rustc-web cargo-web rust-web-src qemu-system-arm qemu-system-misc

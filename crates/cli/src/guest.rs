@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use wasmbed::{Guest, Wasmi, World};
+use wasmbed::{Engine, Guest, World};
 
 /// Where the world comes from.
 #[derive(clap::Args)]
@@ -43,7 +43,7 @@ pub(crate) fn read(file: &Path, args: &WorldArgs) -> Result<(Vec<u8>, World)> {
 }
 
 /// The module checked against its world.
-pub(crate) fn load(file: &Path, args: &WorldArgs, engine: &Wasmi) -> Result<Guest<Wasmi>> {
+pub(crate) fn load<E: Engine>(file: &Path, args: &WorldArgs, engine: &E) -> Result<Guest<E>> {
     let (wasm, world) = read(file, args)?;
     Guest::new(engine, &wasm, world).with_context(|| format!("{}", file.display()))
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use wasmbed::signals::{DEADLINE, INTERRUPT, MAX_SIGNAL};
-use wasmbed::{Guest, Limits, Linker, SignalConfig, Val, Wasmi};
+use wasmbed::{Engine, Guest, Limits, Linker, SignalConfig, Val, Wamr, Wasmi};
 use wasmbed_threads::{Threads, ThreadsCtx};
 use wasmbed_wasi::{Policy, WasiCtx};
 use wasmbed_wave as wave;
@@ -17,10 +17,22 @@ use crate::guest::{load, WorldArgs};
 use crate::threads_args::imports_threads;
 use crate::wasi_args::{command_guest, WasiArgs};
 
+/// The engine backends `wasmbed run` offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum EngineKind {
+    /// wasmi: fuel for the instance's life, signals and deadlines, threads.
+    Wasmi,
+    /// WAMR's fast interpreter: `--fuel` bounds each call; no signals (docs/wamr.md).
+    Wamr,
+}
+
 #[derive(Args)]
 pub(crate) struct RunArgs {
     /// The guest: a core module (`.wasm`, or `.wat` text), or an application manifest (`app.toml`).
     file: PathBuf,
+    /// The engine that runs the guest.
+    #[arg(long, value_enum, default_value_t = EngineKind::Wasmi)]
+    engine: EngineKind,
     #[command(flatten)]
     world: WorldArgs,
     /// The export to call with its arguments in WAVE, e.g. `add(1, 2)` or `ns:pkg/iface#f("x")`.
@@ -46,16 +58,37 @@ pub(crate) struct RunArgs {
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
     if crate::app::is_app(&args.file) {
+        if args.engine != EngineKind::Wasmi {
+            bail!(
+                "{}: applications run on wasmi only (--engine wasmi)",
+                args.file.display()
+            );
+        }
         return crate::app::run(&args.file);
     }
+    match args.engine {
+        EngineKind::Wasmi => run_on(args, |metered| match metered {
+            true => Wasmi::with_fuel(),
+            false => Wasmi::new(),
+        }),
+        // WAMR meters instructions in every build.
+        EngineKind::Wamr => run_on(args, |_| Wamr::new()),
+    }
+}
+
+/// Runs a module on the engine `engine(metered)` makes.
+fn run_on<E: Engine + 'static>(args: RunArgs, engine: fn(bool) -> E) -> Result<ExitCode>
+where
+    wasmbed::InstancePre<E, Host>: Send + Sync,
+{
     let sliced = args.timeout.is_some() || args.signal_after.is_some();
     let file = args.file.display().to_string();
     let metered = args.fuel.is_some() || sliced;
-    let mut guest = load_guest(&args, metered)?;
+    let mut guest = load_guest(&args, &engine(metered))?;
     // Threads run sliced, so that signals reach them: that needs fuel.
     let threaded = imports_threads(&guest);
     if threaded && !metered {
-        guest = load_guest(&args, true)?;
+        guest = load_guest(&args, &engine(true))?;
     }
     let limits = Limits {
         fuel: args.fuel,
@@ -194,15 +227,11 @@ fn stop_threads(threads: &Threads) {
     threads.wait_idle(Some(Instant::now() + Duration::from_secs(1)));
 }
 
-/// The guest, its engine metering fuel if `metered`.
-fn load_guest(args: &RunArgs, metered: bool) -> Result<Guest<Wasmi>> {
-    let engine = match metered {
-        true => Wasmi::with_fuel(),
-        false => Wasmi::new(),
-    };
-    match command_guest(&args.file, &args.world, &engine)? {
+/// The guest on `engine`.
+fn load_guest<E: Engine>(args: &RunArgs, engine: &E) -> Result<Guest<E>> {
+    match command_guest(&args.file, &args.world, engine)? {
         Some(g) => Ok(g),
-        None => load(&args.file, &args.world, &engine),
+        None => load(&args.file, &args.world, engine),
     }
 }
 

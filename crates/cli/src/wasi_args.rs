@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use toml::Spanned;
-use wasmbed::{Guest, Wasmi, World};
+use wasmbed::{Engine, Guest, World};
 use wasmbed_wasi::{Policy, WasiCtx};
 
 use crate::guest::WorldArgs;
@@ -113,11 +113,11 @@ struct DirGrant {
 }
 
 /// A preview 1 command module: one without a `component-type` section, checked against an empty world.
-pub(crate) fn command_guest(
+pub(crate) fn command_guest<E: Engine>(
     file: &Path,
     world: &WorldArgs,
-    engine: &Wasmi,
-) -> Result<Option<Guest<Wasmi>>> {
+    engine: &E,
+) -> Result<Option<Guest<E>>> {
     if world.wit.is_some() {
         return Ok(None);
     }

@@ -1,6 +1,6 @@
 //! wasmbed's side of a run: a linker over a [`Behaviour`] that logs every import call.
 
-use wasmbed::{Error, Instance, Linker, Val, Wasmi, World};
+use wasmbed::{Engine, Error, Instance, Linker, Val, World};
 use wasmbed_wit::world::Item;
 
 use crate::{record, Behaviour, Event, Log};
@@ -45,7 +45,7 @@ pub fn plain_linker(world: &World, behaviour: &Behaviour, log: &Log) -> Linker {
 }
 
 /// Calls export `func` and logs its result (or its failure).
-pub fn call(instance: &mut Instance<Wasmi>, func: &str, args: &[Val], log: &Log) {
+pub fn call<E: Engine>(instance: &mut Instance<E>, func: &str, args: &[Val], log: &Log) {
     let result = instance.call(func, args).ok();
     record(
         log,

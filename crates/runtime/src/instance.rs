@@ -116,7 +116,7 @@ impl<E: Engine, T: 'static> Instance<E, T> {
     /// `wasmbed:signals/handler` runs if it exports one, and its answer
     /// resumes or unwinds the call; without one the call unwinds.
     ///
-    /// Needs an engine that meters fuel (`Wasmi::with_fuel`).
+    /// Needs an engine that runs calls in slices (`Wasmi::with_fuel`; not WAMR).
     pub fn set_signals(
         &mut self,
         interrupt: crate::Interrupt,
@@ -145,7 +145,8 @@ impl<E: Engine, T: 'static> Instance<E, T> {
         };
         if !self.inner.set_slicing(Some(Arc::new(slicing))) {
             return Err(ErrorKind::Link(
-                "signals need an engine that meters fuel (`Wasmi::with_fuel`)".into(),
+                "signals need an engine that runs calls in slices (wasmi with fuel; WAMR cannot)"
+                    .into(),
             )
             .into());
         }

@@ -36,9 +36,12 @@
 //! |---|---|---|
 //! | `std` | yes | reading worlds from WIT and modules (through `wasmbed-wit`) |
 //! | `wasmi` | yes | the wasmi engine backend |
+//! | `wamr` | no | the WAMR engine backend (fast interpreter, through `wamrx-sys`; needs `std`, cmake and libclang) |
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+// Only the WAMR backend talks to C; everything else stays safe.
+#![cfg_attr(not(feature = "wamr"), forbid(unsafe_code))]
+#![cfg_attr(feature = "wamr", deny(unsafe_code))]
 
 extern crate alloc;
 
@@ -59,6 +62,8 @@ mod typed;
 mod typed_export;
 mod typed_import;
 
+#[cfg(feature = "wamr")]
+pub use engine::wamr::Wamr;
 #[cfg(feature = "wasmi")]
 pub use engine::wasmi::Wasmi;
 pub use engine::{Engine, Limits, ModuleShape};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use wasmbed::{Guest, Limits, Val, Wasmi, World};
+use wasmbed::{Engine, Guest, Limits, Val, Wamr, Wasmi, World};
 use wasmbed_conformance::wasmbed_side::{call, plain_linker};
 use wasmbed_conformance::{calc_host, events, repo_path, Behaviour, Event, Log};
 use wasmtime::{format_err, Store};
@@ -33,11 +33,11 @@ fn world() -> World {
         .expect("guests/cm32/calc.wit loads")
 }
 
-fn run_wasmbed(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
+fn run_wasmbed<E: Engine>(engine: &E, wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
     let world = world();
     let log = Log::default();
     let behaviour: Behaviour = Arc::new(calc_host);
-    let guest = Guest::new(&Wasmi::new(), wasm, world.clone()).expect("guest loads");
+    let guest = Guest::new(engine, wasm, world.clone()).expect("guest loads");
     let mut inst = plain_linker(&world, &behaviour, &log)
         .instantiate(&guest, (), Limits::default())
         .expect("guest instantiates");
@@ -85,9 +85,11 @@ fn run_wasmtime(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> wasmtime::Result<V
 fn cm32p2_guest_behaves_as_on_wasmtime() {
     let wasm = std::fs::read(repo_path("guests/cm32/calc.wasm")).expect("guests/cm32/calc.wasm");
     let calls = calls();
-    let ours = run_wasmbed(&wasm, &calls);
+    let ours = run_wasmbed(&Wasmi::new(), &wasm, &calls);
+    let wamr = run_wasmbed(&Wamr::new(), &wasm, &calls);
     let theirs = run_wasmtime(&wasm, &calls).expect("wasmtime runs the guest");
     assert_same("guests/cm32/calc", &ours, &theirs);
+    assert_same("guests/cm32/calc (WAMR)", &wamr, &theirs);
     assert!(ours
         .iter()
         .all(|e| !matches!(e, Event::Export { result: None, .. })));

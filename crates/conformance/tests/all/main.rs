@@ -1,4 +1,7 @@
-//! wasmbed against wasmtime's component runtime, one behaviour per file.
+//! wasmbed against wasmtime's component runtime, one behaviour per file; every
+//! guest runs on both of wasmbed's engines (wasmi, WAMR), each compared with
+//! wasmtime. (`bindgen` compares the generated bindings on wasmi only: the
+//! runtime's own `bindgen` tests run them on both engines.)
 
 mod bindgen;
 mod cm32;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use wasmbed::Val;
+use wasmbed::{Val, Wamr, Wasmi};
 use wasmbed_conformance::{record, repo_path, Event, Log};
 
 use crate::{assert_same, export_calls, resources_wasmbed, resources_wasmtime};
@@ -157,11 +157,14 @@ fn scenario(d: &mut dyn Driver) {
 fn resources_behave_as_on_wasmtime() {
     let wasm = std::fs::read(repo_path("guests/resources/resources.wasm"))
         .expect("guests/resources/resources.wasm");
-    let (ours, our_live) = resources_wasmbed::run(&wasm, scenario);
+    let (ours, our_live) = resources_wasmbed::run(&Wasmi::new(), &wasm, scenario);
+    let (wamr, wamr_live) = resources_wasmbed::run(&Wamr::new(), &wasm, scenario);
     let (theirs, their_live) =
         resources_wasmtime::run(&wasm, scenario).expect("wasmtime runs the guest");
     assert_same("guests/resources", &ours, &theirs);
+    assert_same("guests/resources (WAMR)", &wamr, &theirs);
     assert_eq!(our_live, their_live, "live host objects");
+    assert_eq!(wamr_live, their_live, "live host objects (WAMR)");
     assert_eq!(our_live, 0);
     assert!(ours
         .iter()
@@ -194,10 +197,12 @@ fn after_drop(d: &mut dyn Driver) {
 fn dropped_guest_resources_are_refused_as_on_wasmtime() {
     let wasm = std::fs::read(repo_path("guests/resources/resources.wasm"))
         .expect("guests/resources/resources.wasm");
-    let (ours, _) = resources_wasmbed::run(&wasm, after_drop);
+    let (ours, _) = resources_wasmbed::run(&Wasmi::new(), &wasm, after_drop);
+    let (wamr, _) = resources_wasmbed::run(&Wamr::new(), &wasm, after_drop);
     let (theirs, _) = resources_wasmtime::run(&wasm, after_drop).expect("wasmtime runs the guest");
     // Both: one destructor call, then the second drop and the method call fail. (This
     // test found wasmbed naming guest resources by rep, which ran the destructor
     // twice and then the method on freed memory.)
     assert_same("guests/resources (after drop)", &ours, &theirs);
+    assert_same("guests/resources (after drop, WAMR)", &wamr, &theirs);
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use wasmbed::{Error, Guest, HostCx, Instance, Limits, Linker, Type, Val, Wasmi, World};
+use wasmbed::{Engine, Error, Guest, HostCx, Instance, Limits, Linker, Type, Val, World};
 use wasmbed_abi::ResourceId;
 use wasmbed_conformance::wasmbed_side::export_type;
 use wasmbed_conformance::{events, record, Event, Log};
@@ -80,8 +80,8 @@ fn linker(world: &World, shared: &SharedRef) -> Linker {
     linker
 }
 
-struct Wasmbed {
-    inst: Instance<Wasmi>,
+struct Wasmbed<E: Engine> {
+    inst: Instance<E>,
     world: World,
     shared: SharedRef,
     log: Log,
@@ -89,7 +89,7 @@ struct Wasmbed {
     counters: Vec<u32>,
 }
 
-impl Wasmbed {
+impl<E: Engine> Wasmbed<E> {
     /// A normalized argument of type `ty` as wasmbed wants it.
     fn arg(&self, v: &Val, ty: &Type) -> Val {
         let rep = |id: &ResourceId, k: u32| {
@@ -144,7 +144,7 @@ impl Wasmbed {
     }
 }
 
-impl Driver for Wasmbed {
+impl<E: Engine> Driver for Wasmbed<E> {
     fn call(&mut self, func: &str, args: &[Val]) {
         let ty = export_type(&self.world, func)
             .expect("export in the world")
@@ -183,7 +183,11 @@ impl Driver for Wasmbed {
 }
 
 /// Runs `scenario` on wasmbed: the log and the host objects left alive.
-pub(crate) fn run(wasm: &[u8], scenario: fn(&mut dyn Driver)) -> (Vec<Event>, usize) {
+pub(crate) fn run<E: Engine>(
+    engine: &E,
+    wasm: &[u8],
+    scenario: fn(&mut dyn Driver),
+) -> (Vec<Event>, usize) {
     let world = wasmbed_wit::world_from_module(wasm)
         .expect("component-type section reads")
         .expect("guest has a component-type section");
@@ -192,7 +196,7 @@ pub(crate) fn run(wasm: &[u8], scenario: fn(&mut dyn Driver)) -> (Vec<Event>, us
         blobs: Blobs::new(log.clone()),
         rep_of: BTreeMap::new(),
     }));
-    let guest = Guest::new(&Wasmi::new(), wasm, world.clone()).expect("guest loads");
+    let guest = Guest::new(engine, wasm, world.clone()).expect("guest loads");
     let inst = linker(&world, &shared)
         .instantiate(&guest, (), Limits::default())
         .expect("guest instantiates");

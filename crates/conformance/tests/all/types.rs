@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use wasmbed::{Guest, Limits, Val, Wasmi};
+use wasmbed::{Engine, Guest, Limits, Val, Wamr, Wasmi};
 use wasmbed_conformance::wasmbed_side::{call, plain_linker};
 use wasmbed_conformance::{events, repo_path, types_host, Behaviour, Event, Log};
 use wasmtime::Store;
@@ -194,13 +194,13 @@ fn spill_args(i: u8, text: &str) -> Vec<Val> {
     ]
 }
 
-fn run_wasmbed(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
+fn run_wasmbed<E: Engine>(engine: &E, wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
     let world = wasmbed_wit::world_from_module(wasm)
         .expect("component-type section reads")
         .expect("guest has a component-type section");
     let log = Log::default();
     let behaviour: Behaviour = Arc::new(types_host);
-    let guest = Guest::new(&Wasmi::new(), wasm, world.clone()).expect("guest loads");
+    let guest = Guest::new(engine, wasm, world.clone()).expect("guest loads");
     let mut inst = plain_linker(&world, &behaviour, &log)
         .instantiate(&guest, (), Limits::default())
         .expect("guest instantiates");
@@ -231,9 +231,11 @@ fn every_type_kind_crosses_both_ways_as_on_wasmtime() {
     let wasm =
         std::fs::read(repo_path("guests/types/types.wasm")).expect("guests/types/types.wasm");
     let calls = calls();
-    let ours = run_wasmbed(&wasm, &calls);
+    let ours = run_wasmbed(&Wasmi::new(), &wasm, &calls);
+    let wamr = run_wasmbed(&Wamr::new(), &wasm, &calls);
     let theirs = run_wasmtime(&wasm, &calls).expect("wasmtime runs the guest");
     assert_same("guests/types", &ours, &theirs);
+    assert_same("guests/types (WAMR)", &wamr, &theirs);
     let failed = ours
         .iter()
         .filter(|e| matches!(e, Event::Export { result: None, .. }))

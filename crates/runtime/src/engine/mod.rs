@@ -12,6 +12,9 @@ use wasmbed_abi::{CoreSignature, FlatType, FlatVal, ResourceId};
 use crate::signals::Slicing;
 use crate::{Error, State};
 
+#[cfg(feature = "wamr")]
+#[allow(unsafe_code)]
+pub mod wamr;
 #[cfg(feature = "wasmi")]
 pub mod wasmi;
 

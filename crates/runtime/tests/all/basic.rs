@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use wasmbed::{Linker, Val};
 
-use crate::{instance, world, REALLOC};
+use super::{instance, world, REALLOC};
 
 pub(crate) const WIT: &str = "package test:rt@0.1.0;
 interface host {

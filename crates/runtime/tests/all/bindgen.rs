@@ -2,7 +2,9 @@
 //! bindings both ways, resources on both sides, spilled parameters, results
 //! through memory; and one linker serving many instances, each with its own data.
 
-use wasmbed::{Guest, Limits, Linker, Resource, Wasmi};
+use wasmbed::{Guest, Limits, Linker, Resource};
+
+use super::{engine, E};
 
 fn repo(rel: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -11,15 +13,14 @@ fn repo(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn guest(rel: &str) -> Guest<Wasmi> {
+fn guest(rel: &str) -> Guest<E> {
     let wasm = repo(rel);
     let world = wasmbed_wit::world_from_module(&wasm).unwrap().unwrap();
-    Guest::new(&Wasmi::new(), &wasm, world).unwrap()
+    Guest::new(&engine(), &wasm, world).unwrap()
 }
 
-mod types {
-    ::wasmbed::bindgen!({ world: "types", path: "../../guests/types/types.wit" });
-}
+// Shared by every engine's suite, so `types_with` below can name it by one path.
+use crate::types;
 
 use types::wasmbed::types::defs::{Color, Perms, Person, Point, Shape, Wide};
 
@@ -483,7 +484,7 @@ mod types_with {
     ::wasmbed::bindgen!({
         world: "types",
         path: "../../guests/types/types.wit",
-        with: { "wasmbed:types/defs": crate::bindgen::types::wasmbed::types::defs },
+        with: { "wasmbed:types/defs": crate::types::wasmbed::types::defs },
     });
 }
 

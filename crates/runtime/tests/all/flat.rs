@@ -4,7 +4,7 @@
 use wasmbed::{FlatCx, Linker, Val};
 use wasmbed_abi::{FlatVal, TypeKind};
 
-use crate::{instance, world, REALLOC};
+use super::{instance, world, REALLOC};
 
 const WIT: &str = "package test:flat;
 interface io {

@@ -2,10 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use wasmbed::{Engine, ErrorKind, Guest, Limits, Linker, TrapReason, Val, Wasmi};
+use wasmbed::{Engine, ErrorKind, Guest, Limits, Linker, TrapReason, Val};
 
-use crate::basic::{host, WIT};
-use crate::{instance, world, REALLOC};
+use super::basic::{host, WIT};
+use super::{engine, instance, metered, world, REALLOC};
 
 const BAD_WIT: &str = "package test:bad;
 world bad {
@@ -44,7 +44,7 @@ fn a_trap_poisons_the_instance() {
 
 #[test]
 fn fuel_stops_a_runaway_guest() {
-    let engine = Wasmi::with_fuel();
+    let engine = metered();
     let wasm = wat::parse_str(bad_wat(0, 0)).unwrap();
     let guest = Guest::new(&engine, &wasm, world(BAD_WIT, "bad")).unwrap();
     let limits = Limits {
@@ -65,7 +65,7 @@ fn fuel_stops_a_runaway_guest() {
 
 #[test]
 fn memory_limit_is_enforced() {
-    let engine = Wasmi::new();
+    let engine = engine();
     let wasm = wat::parse_str(
         r#"(module (memory (export "cm32p2_memory") 4)
         (func (export "cm32p2||ok") (result i32) i32.const 1 memory.grow))"#,
@@ -130,7 +130,7 @@ fn initialize_runs_once_before_any_call() {
     let mut inst = instance(wat, world(BAD_WIT, "bad"), &Linker::new()).unwrap();
     assert_eq!(inst.call("ok", &[]).unwrap(), Some(Val::U32(1)));
     assert_eq!(inst.call("ok", &[]).unwrap(), Some(Val::U32(1)));
-    let _ = Wasmi::new().compile(&[]).is_err();
+    let _ = engine().compile(&[]).is_err();
 }
 
 #[test]

@@ -2,8 +2,8 @@
 
 use wasmbed::Linker;
 
-use crate::basic::WIT;
-use crate::{guest, instance, world, REALLOC};
+use super::basic::WIT;
+use super::{guest, instance, world, REALLOC};
 
 fn load_error(wat: &str) -> String {
     match guest(wat, world(WIT, "guest")) {

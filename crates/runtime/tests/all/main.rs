@@ -1,17 +1,24 @@
-//! Integration tests of the runtime, one behaviour per file, guests inline as WAT.
+//! Integration tests of the runtime, one behaviour per file, guests inline as
+//! WAT. Every file but `signals` runs once per engine backend (`on_wasmi`,
+//! `on_wamr`): the same guests give the same results, traps and messages.
+#![allow(
+    clippy::duplicate_mod,
+    reason = "each engine's suite includes the same test files"
+)]
 
-mod basic;
-mod bindgen;
-mod flat;
-mod guards;
-mod load;
-mod malicious;
-mod resources;
-mod signals;
-mod typed;
-
-use wasmbed::{Guest, Instance, Limits, Linker, Wasmi, World};
+use wasmbed::World;
 use wasmbed_wit::wit_parser::Resolve;
+
+/// The suite on WAMR.
+#[cfg(feature = "wamr")]
+mod on_wamr;
+/// The suite on wasmi.
+mod on_wasmi;
+
+/// The `types` world's bindings, engine-agnostic, shared by every suite's `bindgen` tests.
+mod types {
+    ::wasmbed::bindgen!({ world: "types", path: "../../guests/types/types.wit" });
+}
 
 /// The world `world` of WIT source `wit`.
 pub fn world(wit: &str, world: &str) -> World {
@@ -19,22 +26,6 @@ pub fn world(wit: &str, world: &str) -> World {
     let pkg = r.push_str("test.wit", wit).expect("test WIT parses");
     let id = r.select_world(&[pkg], Some(world)).expect("world exists");
     wasmbed_wit::world_from_resolve(&r, id).expect("world converts")
-}
-
-/// `wat` checked against `world`.
-pub fn guest(wat: &str, world: World) -> Result<Guest<Wasmi>, wasmbed::Error> {
-    let wasm = wat::parse_str(wat).expect("test WAT parses");
-    Guest::new(&Wasmi::new(), &wasm, world)
-}
-
-/// `wat` instantiated with `linker`.
-pub fn instance(
-    wat: &str,
-    world: World,
-    linker: &Linker,
-) -> Result<Instance<Wasmi>, wasmbed::Error> {
-    let g = guest(wat, world)?;
-    linker.instantiate(&g, (), Limits::default())
 }
 
 /// A bump-allocating `cm32p2_realloc` from address 1024, for WAT guests.

@@ -2,9 +2,9 @@
 //! host keeps running, and the instance refuses every later call. (Out-of-bounds
 //! strings are in `guards.rs`; handle misuse is in `resources.rs`.)
 
-use wasmbed::{ErrorKind, Instance, Linker, Val, Wasmi};
+use wasmbed::{ErrorKind, Instance, Linker, Val};
 
-use crate::{instance, world};
+use super::{instance, world, E};
 
 const WIT: &str = "package test:evil;
 interface host {
@@ -41,7 +41,7 @@ const WAT: &str = r#"(module
   (func (export "cm32p2||echo") (param i32 i32) (result i32) local.get 1)
   (func (export "cm32p2||set-mode") (param i32) local.get 0 global.set $mode))"#;
 
-fn evil() -> Instance<Wasmi> {
+fn evil() -> Instance<E> {
     let mut l = Linker::new();
     l.func("test:evil/host", "ping", |_, _| Ok(Some(Val::U32(1))));
     instance(WAT, world(WIT, "evil"), &l).unwrap()

@@ -1,10 +1,10 @@
 //! Resources: a host resource the guest creates, uses and drops; a guest
 //! resource the host holds, borrows back and destroys; and the guards on both.
 
-use wasmbed::{ErrorKind, HostCx, Instance, Linker, Val, Wasmi};
+use wasmbed::{ErrorKind, HostCx, Instance, Linker, Val};
 use wasmbed_abi::ResourceId;
 
-use crate::{instance, world};
+use super::{instance, world, E};
 
 pub(crate) const WIT: &str = "package test:res;
 interface store {
@@ -122,13 +122,13 @@ pub(crate) fn host() -> Linker {
     l
 }
 
-fn fresh() -> Instance<Wasmi> {
+fn fresh() -> Instance<E> {
     instance(WAT, world(WIT, "w"), &host()).unwrap()
 }
 
 const API: &str = "test:res/api";
 
-fn call(i: &mut Instance<Wasmi>, f: &str, args: &[Val]) -> Result<Option<Val>, wasmbed::Error> {
+fn call(i: &mut Instance<E>, f: &str, args: &[Val]) -> Result<Option<Val>, wasmbed::Error> {
     i.call(&format!("{API}#{f}"), args)
 }
 
@@ -184,7 +184,7 @@ fn guest_resources_round_trip_through_the_host() {
     assert_eq!(call(&mut i, "dtors", &[]).unwrap(), Some(Val::U32(121)));
 }
 
-fn blob_id(i: &Instance<Wasmi>) -> ResourceId {
+fn blob_id(i: &Instance<E>) -> ResourceId {
     ResourceId(
         i.world()
             .resources

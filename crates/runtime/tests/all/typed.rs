@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use wasmbed::{ErrorKind, GuestBytes, GuestStr, HostCx, Linker, Val};
 
-use crate::{instance, world, REALLOC};
+use super::{instance, world, REALLOC};
 
 const WIT: &str = "package test:typed;
 interface host {

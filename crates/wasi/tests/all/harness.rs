@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use wasmbed::{Guest, Limits, Linker, Wasmi, World};
+use wasmbed::{Engine, Guest, Limits, Linker, Wamr, Wasmi, World};
 use wasmbed_wasi::{Capture, Policy, WasiCtx};
 
 /// The guests' directory.
@@ -52,8 +52,8 @@ pub(crate) fn snapshot(dir: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// Runs `name.wasm` on wasmbed with `dir` preopened as `.`.
-pub(crate) fn wasmbed(name: &str, input: &Input, dir: &Path) -> Outcome {
+/// Runs `name.wasm` on wasmbed with `engine` and `dir` preopened as `.`.
+pub(crate) fn wasmbed<E: Engine>(engine: &E, name: &str, input: &Input, dir: &Path) -> Outcome {
     let wasm = std::fs::read(guests().join(format!("{name}.wasm"))).unwrap();
     let (out, err) = (Capture::new(), Capture::new());
     let mut policy = Policy::new()
@@ -71,7 +71,7 @@ pub(crate) fn wasmbed(name: &str, input: &Input, dir: &Path) -> Outcome {
     if input.clocks_and_random {
         policy = policy.allow_clocks().allow_random();
     }
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty(name)).unwrap();
+    let guest = Guest::new(engine, &wasm, World::empty(name)).unwrap();
     let mut linker = Linker::new();
     wasmbed_wasi::add_to_linker(&mut linker, policy.grants(), |c: &mut WasiCtx| c);
     let ctx = policy.build().unwrap();
@@ -160,16 +160,19 @@ pub(crate) fn native(name: &str, input: &Input, dir: &Path) -> Outcome {
     outcome(o.stdout, o.stderr, o.status.code().unwrap_or(-1), dir)
 }
 
-/// Runs `name` three ways, each in a fresh directory prepared by `setup`, and asserts they agree.
+/// Runs `name` on wasmbed (wasmi and WAMR), wasmtime and natively, each in
+/// a fresh directory prepared by `setup`, and asserts they all agree.
 pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome {
-    let run = |f: fn(&str, &Input, &Path) -> Outcome| {
+    let run = |f: &dyn Fn(&str, &Input, &Path) -> Outcome| {
         let dir = tempfile::tempdir().unwrap();
         setup(dir.path());
         f(name, input, dir.path())
     };
-    let ours = run(wasmbed);
-    assert_eq!(ours, run(wasmtime), "{name}: wasmbed vs wasmtime");
-    assert_eq!(ours, run(native), "{name}: wasmbed vs native");
+    let ours = run(&|n, i, d| wasmbed(&Wasmi::new(), n, i, d));
+    let wamr = run(&|n, i, d| wasmbed(&Wamr::new(), n, i, d));
+    assert_eq!(ours, wamr, "{name}: wasmbed on wasmi vs on WAMR");
+    assert_eq!(ours, run(&wasmtime), "{name}: wasmbed vs wasmtime");
+    assert_eq!(ours, run(&native), "{name}: wasmbed vs native");
     ours
 }
 

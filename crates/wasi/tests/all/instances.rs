@@ -2,9 +2,10 @@
 //! in its host data, and a grant the linker gives is still refused to an
 //! instance whose own policy denies it.
 
-use wasmbed::{Guest, Limits, Linker, Val, Wasmi, World};
+use wasmbed::{Guest, Limits, Linker, Val, World};
 use wasmbed_wasi::{Capture, Grants, Policy, WasiCtx};
 
+use super::engine;
 use crate::harness::{guests, wit_world};
 
 /// Instances made from the one linker.
@@ -19,7 +20,7 @@ struct Host {
 #[test]
 fn one_linker_serves_many_instances_each_with_its_own_context() {
     let wasm = std::fs::read(guests().join("args_env.wasm")).unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("args_env")).unwrap();
+    let guest = Guest::new(&engine(), &wasm, World::empty("args_env")).unwrap();
     let mut linker = Linker::<Host>::new();
     wasmbed_wasi::add_preview1_to_linker(&mut linker, Grants::default(), |h| &mut h.wasi);
     let pre = linker.instantiate_pre(&guest).unwrap();
@@ -65,7 +66,7 @@ const CLOCK_P1: &str = r#"(module
 #[test]
 fn a_grant_the_linker_gives_and_the_policy_denies_is_refused_per_call_in_preview_1() {
     let wasm = wat::parse_str(CLOCK_P1).unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("clock")).unwrap();
+    let guest = Guest::new(&engine(), &wasm, World::empty("clock")).unwrap();
     let mut linker = Linker::new();
     wasmbed_wasi::add_to_linker(&mut linker, Grants::all(), |c: &mut WasiCtx| c);
     let pre = linker.instantiate_pre(&guest).unwrap();
@@ -90,7 +91,7 @@ fn a_grant_the_linker_gives_and_the_policy_denies_traps_in_wasi_0_2() {
     .unwrap();
     let (resolve, world) = wit_world("command");
     let world = wasmbed_wit::world_from_resolve(&resolve, world).unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let guest = Guest::new(&engine(), &wasm, world).unwrap();
     let mut linker = Linker::new();
     wasmbed_wasi::add_p2_to_linker(&mut linker, Grants::all(), |c: &mut WasiCtx| c);
     let pre = linker.instantiate_pre(&guest).unwrap();
@@ -113,7 +114,7 @@ fn a_grant_the_linker_gives_and_the_policy_denies_traps_in_wasi_0_2() {
 #[test]
 fn a_linker_without_a_grant_refuses_the_guest_whatever_its_policy() {
     let wasm = wat::parse_str(CLOCK_P1).unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("clock")).unwrap();
+    let guest = Guest::new(&engine(), &wasm, World::empty("clock")).unwrap();
     let mut linker = Linker::<WasiCtx>::new();
     wasmbed_wasi::add_to_linker(&mut linker, Policy::new().grants(), |c| c);
     let e = linker.instantiate_pre(&guest).map(|_| ()).unwrap_err();

@@ -1,10 +1,16 @@
-//! wasmbed-wasi's integration tests: C programs on wasmbed, wasmtime and natively; malicious guests.
+//! wasmbed-wasi's integration tests: C programs on wasmbed (on every engine
+//! backend), wasmtime and natively; malicious guests. The files in `suite.rs`
+//! run once per engine (`on_wasmi`, `on_wamr`); `programs` compares every
+//! engine with wasmtime and native in each test.
+#![allow(
+    clippy::duplicate_mod,
+    reason = "each engine's suite includes the same test files"
+)]
 
 mod harness;
-mod instances;
-mod malicious;
-mod mixed;
-mod p2;
-mod p2_malicious;
 mod programs;
-mod race;
+
+/// The suite on WAMR.
+mod on_wamr;
+/// The suite on wasmi.
+mod on_wasmi;

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use wasmbed::{Guest, Limits, Wasmi, World};
+use wasmbed::{Guest, Limits, World};
 use wasmbed_wasi::{Capture, Policy, WasiCtx};
 
+use super::{engine, E};
 use crate::harness::{guests, snapshot};
 
 /// A sandbox `box/` (preopened as `.`, with `link` → the outside directory),
@@ -29,7 +30,7 @@ fn run_on_wasmbed(wasm: &[u8], root: &Path) -> Vec<u8> {
         .preopen_dir(root.join("ro"), "ro", true)
         .build()
         .unwrap();
-    let guest = Guest::new(&Wasmi::new(), wasm, World::empty("escape")).unwrap();
+    let guest = Guest::new(&engine(), wasm, World::empty("escape")).unwrap();
     let mut inst = wasmbed_wasi::instantiate(&guest, ctx, Limits::default()).unwrap();
     let r = inst.call_core("_start");
     assert!(
@@ -194,7 +195,7 @@ fn every_path_function_refuses_escapes_like_wasmtime() {
     assert_eq!(snapshot(a.path()), before, "the guest changed something");
 }
 
-fn wat_guest(body: &str) -> Guest<Wasmi> {
+fn wat_guest(body: &str) -> Guest<E> {
     let wasm = wat::parse_str(format!(
         r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
@@ -203,13 +204,13 @@ fn wat_guest(body: &str) -> Guest<Wasmi> {
   (func (export "_start") {body}))"#
     ))
     .unwrap();
-    Guest::new(&Wasmi::new(), &wasm, World::empty("wat")).unwrap()
+    Guest::new(&engine(), &wasm, World::empty("wat")).unwrap()
 }
 
 fn instance(
-    guest: &Guest<Wasmi>,
+    guest: &Guest<E>,
     policy: Policy,
-) -> Result<wasmbed::Instance<Wasmi, WasiCtx>, wasmbed::Error> {
+) -> Result<wasmbed::Instance<E, WasiCtx>, wasmbed::Error> {
     let ctx = policy.build().unwrap();
     wasmbed_wasi::instantiate(guest, ctx, Limits::default())
 }
@@ -271,7 +272,7 @@ fn the_descriptor_limit_is_emfile() {
     (if (i32.ne (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 8)) (i32.const 33)) (then unreachable))))"#,
     )
     .unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("fds")).unwrap();
+    let guest = Guest::new(&engine(), &wasm, World::empty("fds")).unwrap();
     let policy = Policy::new()
         .preopen_dir(dir.path(), ".", true)
         .max_open_fds(2);
@@ -293,7 +294,7 @@ fn an_absolute_path_reaching_the_host_is_eperm() {
     (if (i32.ne (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 11) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 16)) (i32.const 63)) (then unreachable))))"#,
     )
     .unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, World::empty("abs")).unwrap();
+    let guest = Guest::new(&engine(), &wasm, World::empty("abs")).unwrap();
     let policy = Policy::new().preopen_dir(dir.path(), ".", false);
     instance(&guest, policy)
         .unwrap()

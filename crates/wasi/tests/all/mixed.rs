@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmbed::{Guest, Limits, Wasmi};
+use wasmbed::{Guest, Limits};
 use wasmbed_wasi::{Capture, Policy};
 
+use super::engine;
 use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
 
 /// Standard streams (3) and the preopen (1), then room for four more descriptors.
@@ -67,7 +68,7 @@ fn on_wasmbed(dir: &Path) -> (Outcome, usize) {
     let world = wasmbed_wit::world_from_module(&wasm)
         .unwrap()
         .expect("the guest carries its world");
-    let guest = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let guest = Guest::new(&engine(), &wasm, world).unwrap();
     let (out, err) = (Capture::new(), Capture::new());
     let ctx = Policy::new()
         .arg("mixed")
@@ -148,7 +149,7 @@ fn preview1_and_wasi_0_2_share_one_stdout_one_table_and_one_limit() {
 fn the_guest_imports_both_preview1_and_wasi_0_2() {
     let wasm = wasm();
     let world = wasmbed_wit::world_from_module(&wasm).unwrap().unwrap();
-    let g = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let g = Guest::new(&engine(), &wasm, world).unwrap();
     let modules: Vec<&str> = g.imports().iter().map(|i| i.module.as_str()).collect();
     assert!(modules.contains(&wasmbed_wasi::PREVIEW1), "{modules:?}");
     assert!(
@@ -204,7 +205,7 @@ fn a_preview1_call_from_realloc_traps_instead_of_deadlocking() {
     let wasm = wat::parse_str(wat).unwrap();
     let (resolve, world) = wit_world("imports");
     let world = wasmbed_wit::world_from_resolve(&resolve, world).unwrap();
-    let guest = wasmbed::Guest::new(&wasmbed::Wasmi::new(), &wasm, world).unwrap();
+    let guest = wasmbed::Guest::new(&engine(), &wasm, world).unwrap();
     let ctx = wasmbed_wasi::Policy::new()
         .stdin(std::io::Cursor::new(b"data".to_vec()))
         .stdout(wasmbed_wasi::Capture::new())

@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmbed::{Guest, Limits, Val, Wasmi};
+use wasmbed::{Guest, Limits, Val};
 use wasmbed_wasi::{Capture, Policy};
 
+use super::{engine, E};
 use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
 
 const RUN: &str = "wasi:cli/run@0.2.12#run";
@@ -33,11 +34,11 @@ fn outcome(out: Vec<u8>, err: Vec<u8>, code: i32, dir: &Path) -> Outcome {
     }
 }
 
-fn guest(wasm: &[u8]) -> Guest<Wasmi> {
+fn guest(wasm: &[u8]) -> Guest<E> {
     let world = wasmbed_wit::world_from_module(wasm)
         .unwrap()
         .expect("the guest carries its world");
-    Guest::new(&Wasmi::new(), wasm, world).unwrap()
+    Guest::new(&engine(), wasm, world).unwrap()
 }
 
 fn policy(out: &Capture, err: &Capture, dir: &Path) -> Policy {
@@ -165,7 +166,7 @@ fn every_import() -> (Vec<u8>, wasmbed::World) {
 #[test]
 fn every_function_of_the_hosted_interfaces_links() {
     let (wasm, world) = every_import();
-    let g = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let g = Guest::new(&engine(), &wasm, world).unwrap();
     let n = g.imports().len();
     assert!(
         n >= 79,
@@ -178,7 +179,7 @@ fn every_function_of_the_hosted_interfaces_links() {
 #[test]
 fn denied_clocks_are_a_link_error_naming_the_grant() {
     let (wasm, world) = every_import();
-    let g = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let g = Guest::new(&engine(), &wasm, world).unwrap();
     let ctx = Policy::new().allow_random().build().unwrap();
     let e = wasmbed_wasi::instantiate(&g, ctx, Limits::default())
         .map(|_| ())

@@ -5,9 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmbed::{Guest, Limits, Val, Wasmi};
+use wasmbed::{Guest, Limits, Val};
 use wasmbed_wasi::{Capture, Policy};
 
+use super::engine;
 use crate::harness::{run_component, wit_world};
 
 const RUN: &str = "wasi:cli/run@0.2.12#run";
@@ -71,7 +72,7 @@ fn on_wasmbed(wasm: &[u8], world: wasmbed::World, root: &Path) -> Run {
         .preopen_dir(root.join("ro"), "/ro", true)
         .build()
         .unwrap();
-    let g = Guest::new(&Wasmi::new(), wasm, world).unwrap();
+    let g = Guest::new(&engine(), wasm, world).unwrap();
     let mut inst = wasmbed_wasi::instantiate(&g, ctx, Limits::default()).unwrap();
     let r = match inst.call(RUN, &[]) {
         Ok(Some(Val::Result(Ok(_)))) => Ok(()),

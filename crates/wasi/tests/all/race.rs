@@ -9,8 +9,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
-use wasmbed::{Guest, Instance, Limits, Wasmi, World};
+use wasmbed::{Guest, Instance, Limits, World};
 use wasmbed_wasi::{Capture, Policy, WasiCtx};
+
+use super::{engine, E};
 
 const INSIDE: &str = "inside!";
 const OUTSIDE: &str = "OUTSIDE-SECRET";
@@ -26,7 +28,7 @@ fn layout(root: &Path) {
 /// A guest whose exports call preview 1 path functions and report each result
 /// as 4 little-endian bytes on stdout. Strings: `sub` at 0, `secret` at 16,
 /// `sub/secret` at 32, `made` at 48, `sub/made` at 64.
-fn guest(exports: &str) -> Guest<Wasmi> {
+fn guest(exports: &str) -> Guest<E> {
     let wasm = wat::parse_str(format!(
         r#"(module
   (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
@@ -56,10 +58,10 @@ fn guest(exports: &str) -> Guest<Wasmi> {
   {exports})"#
     ))
     .unwrap();
-    Guest::new(&Wasmi::new(), &wasm, World::empty("race")).unwrap()
+    Guest::new(&engine(), &wasm, World::empty("race")).unwrap()
 }
 
-fn instance(guest: &Guest<Wasmi>, root: &Path, out: &Capture) -> Instance<Wasmi, WasiCtx> {
+fn instance(guest: &Guest<E>, root: &Path, out: &Capture) -> Instance<E, WasiCtx> {
     let ctx = Policy::new()
         .stdout(out.clone())
         .preopen_dir(root.join("box"), ".", false)
