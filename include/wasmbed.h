@@ -39,7 +39,7 @@ typedef enum wasmbed_code_t {
   WASMBED_ERR_WAVE,
   // The instance is already in a call (a host function called back into it).
   WASMBED_ERR_BUSY,
-  // A limit or option is out of range (fuel on an engine without metering, a signature too long).
+  // A limit or option is out of range (a world name without WIT text, a WASI variable that is not `KEY=VALUE`).
   WASMBED_ERR_INVALID,
   // A host function failed.
   WASMBED_ERR_HOST,
@@ -406,8 +406,9 @@ void wasmbed_linker_delete(struct wasmbed_linker_t *linker);
 // `params` and a result of kind `*result` (null for none).
 //
 // The signature is checked against each guest's world when pre-linked
-// (`WASMBED_ERR_LINK` if it differs). At most 16 core parameters
-// (a string or byte list counts two): longer signatures take the WAVE path.
+// (`WASMBED_ERR_LINK` if it differs). Past 16 core parameters (a string or
+// byte list counts two) the guest passes them through its memory, where
+// `f`'s strings and byte lists are borrowed as well.
 // `env` is handed to every call of `f`; it must stay valid, and usable from
 // any thread that calls instances, as long as a pre-linked guest or
 // instance made from this linker lives. Texts and arrays are copied.

@@ -38,7 +38,7 @@ pub enum wasmbed_code_t {
     WASMBED_ERR_WAVE,
     /// The instance is already in a call (a host function called back into it).
     WASMBED_ERR_BUSY,
-    /// A limit or option is out of range (fuel on an engine without metering, a signature too long).
+    /// A limit or option is out of range (a world name without WIT text, a WASI variable that is not `KEY=VALUE`).
     WASMBED_ERR_INVALID,
     /// A host function failed.
     WASMBED_ERR_HOST,

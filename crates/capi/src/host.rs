@@ -3,10 +3,10 @@
 use std::ffi::{c_char, c_void, CString};
 
 use wasmbed::{Error, FlatCx, HostCx, Linker, Type, Val};
-use wasmbed_abi::{FlatVal, FuncType};
+use wasmbed_abi::{FlatVal, FuncType, MAX_FLAT_PARAMS};
 use wasmbed_wasi::WasiCtx;
 
-use crate::val::{lift, lower_scalar, wasmbed_kind_t, wasmbed_val_t};
+use crate::val::{lift, load, lower_scalar, wasmbed_kind_t, wasmbed_val_t};
 use crate::wave;
 
 /// A typed host function: `nargs` arguments at `args`, the result (if the
@@ -59,9 +59,6 @@ pub(crate) struct Env(pub(crate) *mut c_void);
 unsafe impl Send for Env {}
 // SAFETY: as for `Send`: wasmbed only copies the pointer.
 unsafe impl Sync for Env {}
-
-/// Most core parameters a typed host function takes: the Canonical ABI's `MAX_FLAT_PARAMS`.
-pub(crate) const MAX_FLAT_PARAMS: usize = 16;
 
 /// A C host function and its declared signature.
 #[derive(Clone)]
@@ -141,8 +138,9 @@ pub(crate) fn define(
     match func.clone() {
         CFunc::Typed { params, result, f } => {
             check(&label, ty, &params, result)?;
+            let ty = ty.clone();
             linker.func_flat(iface, name, move |cx, args, results| {
-                typed_call(cx, args, results, (&params, result, f, env), &label)
+                typed_call(cx, args, results, (&ty, &params, result, f, env), &label)
             });
         }
         CFunc::Wave { f } => {
@@ -159,6 +157,7 @@ pub(crate) fn define(
 }
 
 type Typed<'a> = (
+    &'a FuncType,
     &'a [wasmbed_kind_t],
     Option<wasmbed_kind_t>,
     unsafe extern "C" fn(
@@ -175,24 +174,47 @@ fn typed_call(
     cx: &mut FlatCx<'_, CHost>,
     args: &[FlatVal],
     results: &mut [FlatVal],
-    (params, result, f, env): Typed<'_>,
+    (ty, params, result, f, env): Typed<'_>,
     label: &str,
 ) -> Result<(), Error> {
-    let mut vals = [wasmbed_val_t::ZERO; MAX_FLAT_PARAMS];
+    // Up to 16 arguments stay on the stack; more take the heap.
+    let mut few = [wasmbed_val_t::ZERO; MAX_FLAT_PARAMS];
+    let mut many = Vec::new();
+    let vals = match params.len() <= MAX_FLAT_PARAMS {
+        true => &mut few[..params.len()],
+        false => {
+            many.resize(params.len(), wasmbed_val_t::ZERO);
+            &mut many[..]
+        }
+    };
     let mut out = wasmbed_val_t::ZERO;
     let status = {
         let (mem, host) = cx.memory_and_data();
-        let mut at = 0;
-        for (v, k) in vals.iter_mut().zip(params) {
-            let flat = args.get(at..).unwrap_or(&[]);
-            *v = lift(*k, flat, mem).map_err(|m| Error::guest_trap(label, m))?;
-            at += k.flat();
+        let trap = |m: String| Error::guest_trap(label, m);
+        if ty.params_spill() {
+            // Past 16 core values the guest stores the arguments as a tuple and passes its address.
+            let ptr = match args.first() {
+                Some(FlatVal::I32(p)) => *p as u32,
+                _ => return Err(trap("no address of the spilled arguments".into())),
+            };
+            ty.check_spilled_params(ptr, mem.len())
+                .map_err(|t| trap(t.to_string()))?;
+            for ((v, k), at) in vals.iter_mut().zip(params).zip(ty.param_offsets()) {
+                *v = load(*k, mem, ptr as usize + *at as usize).map_err(trap)?;
+            }
+        } else {
+            let mut at = 0;
+            for (v, k) in vals.iter_mut().zip(params) {
+                let flat = args.get(at..).unwrap_or(&[]);
+                *v = lift(*k, flat, mem).map_err(trap)?;
+                at += k.flat();
+            }
         }
         out.kind = result.unwrap_or(wasmbed_kind_t::WASMBED_U64);
         // SAFETY: `f` is the C function given for this import, called as its type
         // `wasmbed_host_fn_t` documents: `vals` holds `params.len()` values whose
         // strings and bytes point into guest memory, which nothing changes until it returns.
-        unsafe { f(env.0, host.data, vals.as_ptr(), params.len(), &mut out) }
+        unsafe { f(env.0, host.data, vals.as_ptr(), vals.len(), &mut out) }
     };
     if status != 0 {
         return Err(failed(label, status));

@@ -10,7 +10,7 @@ use wasmbed_wit::world::{Item, World};
 use crate::error::{guard, wasmbed_code_t, wasmbed_error_t, Fail, Res};
 use crate::ffi::{free_handle, handle, handle_mut, new_handle, opt_text, out_ok, put, slice, text};
 use crate::guest::wasmbed_guest_t;
-use crate::host::{define, CFunc, CHost, Env, MAX_FLAT_PARAMS};
+use crate::host::{define, CFunc, CHost, Env};
 use crate::host::{wasmbed_host_fn_t, wasmbed_wave_fn_t};
 use crate::instance::wasmbed_instance_pre_t;
 use crate::val::wasmbed_kind_t;
@@ -99,8 +99,9 @@ unsafe fn add(
 /// `params` and a result of kind `*result` (null for none).
 ///
 /// The signature is checked against each guest's world when pre-linked
-/// (`WASMBED_ERR_LINK` if it differs). At most 16 core parameters
-/// (a string or byte list counts two): longer signatures take the WAVE path.
+/// (`WASMBED_ERR_LINK` if it differs). Past 16 core parameters (a string or
+/// byte list counts two) the guest passes them through its memory, where
+/// `f`'s strings and byte lists are borrowed as well.
 /// `env` is handed to every call of `f`; it must stay valid, and usable from
 /// any thread that calls instances, as long as a pre-linked guest or
 /// instance made from this linker lives. Texts and arrays are copied.
@@ -127,13 +128,6 @@ pub unsafe extern "C" fn wasmbed_linker_define(
         // SAFETY: `params` and `result` are what the caller guarantees.
         let (params, result) =
             unsafe { (slice(params, nparams, "params")?, result.as_ref().copied()) };
-        let flat: usize = params.iter().map(|k| k.flat()).sum();
-        if flat > MAX_FLAT_PARAMS {
-            return Err(Fail::new(
-                wasmbed_code_t::WASMBED_ERR_INVALID,
-                format!("{flat} core parameters, more than {MAX_FLAT_PARAMS}: define it with `wasmbed_linker_define_wave`"),
-            ));
-        }
         Ok(CFunc::Typed {
             params: params.to_vec(),
             result,

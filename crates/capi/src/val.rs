@@ -323,3 +323,31 @@ pub(crate) fn lift(
     };
     Ok(wasmbed_val_t::new(k, of))
 }
+
+/// The typed value of kind `k` stored at `at` in `mem` (a spilled argument),
+/// as [`lift`] takes it from the core values the guest would have passed.
+pub(crate) fn load(k: wasmbed_kind_t, mem: &[u8], at: usize) -> Result<wasmbed_val_t, String> {
+    use wasmbed_kind_t::*;
+    // The `n`-byte little-endian integer at `at + off`.
+    let le = |off: usize, n: usize| -> Result<u64, String> {
+        let start = at + off;
+        let b = mem
+            .get(start..start + n)
+            .ok_or_else(|| format!("argument at {start:#x} is out of bounds"))?;
+        Ok(b.iter().rev().fold(0, |v, x| v << 8 | u64::from(*x)))
+    };
+    let one = |v: FlatVal| [v, FlatVal::I32(0)];
+    let flat = match k {
+        WASMBED_BOOL | WASMBED_S8 | WASMBED_U8 => one(FlatVal::I32(le(0, 1)? as i32)),
+        WASMBED_S16 | WASMBED_U16 => one(FlatVal::I32(le(0, 2)? as i32)),
+        WASMBED_S32 | WASMBED_U32 | WASMBED_CHAR => one(FlatVal::I32(le(0, 4)? as u32 as i32)),
+        WASMBED_F32 => one(FlatVal::F32(f32::from_bits(le(0, 4)? as u32))),
+        WASMBED_S64 | WASMBED_U64 => one(FlatVal::I64(le(0, 8)? as i64)),
+        WASMBED_F64 => one(FlatVal::F64(f64::from_bits(le(0, 8)?))),
+        WASMBED_STRING | WASMBED_BYTES => [
+            FlatVal::I32(le(0, 4)? as u32 as i32),
+            FlatVal::I32(le(4, 4)? as u32 as i32),
+        ],
+    };
+    lift(k, &flat, mem)
+}
