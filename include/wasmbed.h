@@ -9,6 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// A library built without its `std` feature (`--no-default-features`, as for a
+// microcontroller) has no WIT parsing, WAVE text or WASI: define WASMBED_NO_STD
+// before including this header, and the functions that need `std` are left out.
+#if !defined(WASMBED_NO_STD)
+#define WASMBED_STD
+#endif
+
 // What every function returns: `WASMBED_OK` (zero) or what went wrong.
 typedef enum wasmbed_code_t {
   // Success.
@@ -43,7 +50,7 @@ typedef enum wasmbed_code_t {
   WASMBED_ERR_INVALID,
   // A host function failed.
   WASMBED_ERR_HOST,
-  // wasmbed panicked: a bug, caught at the boundary.
+  // wasmbed panicked: a bug, caught at the boundary (with `std`; without it a panic ends the program).
   WASMBED_ERR_PANIC,
 } wasmbed_code_t;
 
@@ -108,7 +115,8 @@ typedef struct wasmbed_linker_t wasmbed_linker_t;
 // What one instance may use.
 typedef struct wasmbed_limits_t {
   // Fuel for the instance's whole life (instructions, roughly); 0 for no
-  // limit. Needs an engine that meters fuel (`wasmbed_guest_load` uses one).
+  // limit. Needs an engine that meters fuel (`wasmbed_engine_new(true, ...)`;
+  // `wasmbed_guest_load` uses one).
   uint64_t fuel;
   // Largest linear memory, in 64 KiB pages.
   uint32_t max_memory_pages;
@@ -167,16 +175,18 @@ typedef int32_t (*wasmbed_host_fn_t)(void *env,
                                      size_t nargs,
                                      struct wasmbed_val_t *result);
 
+#if defined(WASMBED_STD)
 // A host function over WAVE text: `nargs` NUL-terminated WAVE values at
 // `args`, valid until it returns; it sets `*result` to the WAVE text of its
 // result (if the function has one), which must still be valid when it
 // returns (wasmbed parses it then). Returns 0 on success; anything else
-// traps the guest.
+// traps the guest. Needs `std`.
 typedef int32_t (*wasmbed_wave_fn_t)(void *env,
                                      void *host_data,
                                      const char *const *args,
                                      size_t nargs,
                                      const char **result);
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -224,6 +234,7 @@ enum wasmbed_code_t wasmbed_engine_new(bool fuel, struct wasmbed_engine_t **out)
 // `engine` is null or an engine from [`wasmbed_engine_new`], not yet deleted.
 void wasmbed_engine_delete(struct wasmbed_engine_t *engine);
 
+#if defined(WASMBED_STD)
 // Compiles `len` bytes of a core module at `wasm` on `engine` and checks
 // it against its world: from the WIT text `wit` (NUL-terminated; world
 // `world`, or null for the package's only world) or, when `wit` is null,
@@ -246,7 +257,9 @@ enum wasmbed_code_t wasmbed_guest_new(const struct wasmbed_engine_t *engine,
                                       const char *world,
                                       struct wasmbed_guest_t **out,
                                       struct wasmbed_error_t **err);
+#endif
 
+#if defined(WASMBED_STD)
 // [`wasmbed_guest_new`] on an engine of its own that meters fuel, with the
 // world from the module's `component-type` section.
 //
@@ -256,7 +269,9 @@ enum wasmbed_code_t wasmbed_guest_load(const uint8_t *wasm,
                                        size_t len,
                                        struct wasmbed_guest_t **out,
                                        struct wasmbed_error_t **err);
+#endif
 
+#if defined(WASMBED_STD)
 // [`wasmbed_guest_new`] on an engine of its own that meters fuel, with the
 // world from the WIT text `wit` (world `world`, or null for the only one).
 //
@@ -268,10 +283,16 @@ enum wasmbed_code_t wasmbed_guest_load_wit(const uint8_t *wasm,
                                            const char *world,
                                            struct wasmbed_guest_t **out,
                                            struct wasmbed_error_t **err);
+#endif
 
-// [`wasmbed_guest_new`] with the world decoded from a compact world file
-// (`wasmbed world compile`, docs/world-format.md): `world_len` bytes at
-// `world`, so no WIT is parsed at run time. The bytes are only borrowed.
+// Compiles `len` bytes of a core module at `wasm` on `engine` and checks
+// it against the world decoded from a compact world file (`wasmbed world
+// compile`, docs/world-format.md): `world_len` bytes at `world`, so no WIT
+// is parsed at run time. The way to load a guest without `std`.
+//
+// On success `*out` is a guest the caller owns (free it with
+// [`wasmbed_guest_delete`]); the bytes are only borrowed during the call.
+// A truncated or corrupt world file is `WASMBED_ERR_WORLD`.
 //
 // # Safety
 // `engine` is null or a live engine; `wasm` and `world` are null or valid
@@ -353,12 +374,13 @@ enum wasmbed_code_t wasmbed_instance_call(const struct wasmbed_instance_t *insta
                                           struct wasmbed_val_t *result,
                                           struct wasmbed_error_t **err);
 
+#if defined(WASMBED_STD)
 // Calls an export by WAVE text, as `wasmbed run --invoke` does:
 // `call` is `name(arguments)`, e.g. `add(1, 2)` or
 // `ns:pkg/iface@1.2.3#f("x")`. On success `*result` is the result's WAVE
 // text, NUL-terminated and owned by the caller (free it with
 // [`wasmbed_string_delete`](crate::wasmbed_string_delete)), or null for a
-// function without a result.
+// function without a result. Needs `std`.
 //
 // # Safety
 // `instance` is null or a live instance used by this thread only; `call` is
@@ -367,6 +389,7 @@ enum wasmbed_code_t wasmbed_instance_call_wave(const struct wasmbed_instance_t *
                                                const char *call,
                                                char **result,
                                                struct wasmbed_error_t **err);
+#endif
 
 // Runs a WASI command (a wasi-libc `main`): its core export `_start`.
 // `*status` is the exit status: 0 when `main` returns 0 or the guest
@@ -428,8 +451,10 @@ enum wasmbed_code_t wasmbed_linker_define(struct wasmbed_linker_t *linker,
                                           void *env,
                                           struct wasmbed_error_t **err);
 
+#if defined(WASMBED_STD)
 // Implements import `name` of interface `iface` with `f`, over WAVE text:
 // any WIT type but resource handles. Otherwise as [`wasmbed_linker_define`].
+// Needs `std`.
 //
 // # Safety
 // As for [`wasmbed_linker_define`].
@@ -439,7 +464,9 @@ enum wasmbed_code_t wasmbed_linker_define_wave(struct wasmbed_linker_t *linker,
                                                wasmbed_wave_fn_t f,
                                                void *env,
                                                struct wasmbed_error_t **err);
+#endif
 
+#if defined(WASMBED_STD)
 // Adds WASI (preview 1 and 0.2, as each guest imports them) with a minimal
 // grant set: the process's stdout and stderr, the `nargs` arguments at
 // `args` (the first is the program's name) and the `nenv` variables at
@@ -447,6 +474,7 @@ enum wasmbed_code_t wasmbed_linker_define_wave(struct wasmbed_linker_t *linker,
 // numbers (a guest importing clocks or random fails to link, naming the grant).
 //
 // The strings are copied. Calling it again replaces the arguments and variables.
+// Needs `std`.
 //
 // # Safety
 // `linker` is null or a live linker not in use elsewhere; `args` and `env`
@@ -458,6 +486,7 @@ enum wasmbed_code_t wasmbed_linker_add_wasi(struct wasmbed_linker_t *linker,
                                             const char *const *env,
                                             size_t nenv,
                                             struct wasmbed_error_t **err);
+#endif
 
 // Resolves `guest`'s imports against `linker` once, checking each C
 // function's signature against the world: `*out` is then a pre-linked guest

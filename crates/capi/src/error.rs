@@ -1,8 +1,11 @@
 //! Error codes, error objects and the guard that keeps panics on the Rust side.
 
-use std::ffi::{c_char, CString};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr;
+use alloc::boxed::Box;
+use alloc::ffi::CString;
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::ffi::c_char;
+use core::ptr;
 
 use wasmbed::{Error, ErrorKind};
 
@@ -42,7 +45,7 @@ pub enum wasmbed_code_t {
     WASMBED_ERR_INVALID,
     /// A host function failed.
     WASMBED_ERR_HOST,
-    /// wasmbed panicked: a bug, caught at the boundary.
+    /// wasmbed panicked: a bug, caught at the boundary (with `std`; without it a panic ends the program).
     WASMBED_ERR_PANIC,
 }
 
@@ -108,21 +111,7 @@ pub(crate) unsafe fn guard(
     err: *mut *mut wasmbed_error_t,
     f: impl FnOnce() -> Res,
 ) -> wasmbed_code_t {
-    let r = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
-            Err(Fail::new(
-                wasmbed_code_t::WASMBED_ERR_PANIC,
-                format!("wasmbed panicked: {what}"),
-            ))
-        }
-    };
-    let (code, obj) = match r {
+    let (code, obj) = match catching(f) {
         Ok(()) => (wasmbed_code_t::WASMBED_OK, ptr::null_mut()),
         Err(f) => {
             // A message with a NUL in it (from guest text) keeps what comes before.
@@ -147,6 +136,28 @@ pub(crate) unsafe fn guard(
         drop(unsafe { Box::from_raw(obj) });
     }
     code
+}
+
+/// Runs `f`; a panic becomes [`wasmbed_code_t::WASMBED_ERR_PANIC`].
+#[cfg(feature = "std")]
+fn catching(f: impl FnOnce() -> Res) -> Res {
+    std::panic::catch_unwind(core::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Err(Fail::new(
+            wasmbed_code_t::WASMBED_ERR_PANIC,
+            format!("wasmbed panicked: {what}"),
+        ))
+    })
+}
+
+/// Runs `f`: without std nothing catches a panic, which ends the program.
+#[cfg(not(feature = "std"))]
+fn catching(f: impl FnOnce() -> Res) -> Res {
+    f()
 }
 
 /// The message of `err`, NUL-terminated; null if `err` is null.

@@ -7,7 +7,9 @@
 //! item, living for `'a`). Each extern function's `# Safety` section passes
 //! that requirement on to its C caller.
 
-use std::ffi::{c_char, CStr};
+use alloc::boxed::Box;
+use alloc::format;
+use core::ffi::{c_char, CStr};
 
 use crate::error::{wasmbed_code_t, Fail, Res};
 
@@ -53,7 +55,7 @@ pub(crate) unsafe fn slice<'a, T>(p: *const T, len: usize, what: &str) -> Res<&'
         return Err(Fail::null(what));
     }
     // SAFETY: `p` is non-null and, as the caller guarantees, valid for `len` items for `'a`.
-    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+    Ok(unsafe { core::slice::from_raw_parts(p, len) })
 }
 
 /// The object behind handle `p`, argument `what`.
@@ -107,6 +109,9 @@ pub(crate) unsafe fn free_handle<T>(p: *mut T) {
         // SAFETY: the caller hands back a box made by `new_handle`, once.
         let b = unsafe { Box::from_raw(p) };
         // A destructor that panics leaks what is left rather than unwinding into C.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(b)));
+        #[cfg(feature = "std")]
+        let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(move || drop(b)));
+        #[cfg(not(feature = "std"))]
+        drop(b);
     }
 }

@@ -1,12 +1,19 @@
 //! Engines and guests: a module compiled and checked against its world.
 
-use std::ffi::c_char;
+#[cfg(feature = "std")]
+use core::ffi::c_char;
 
-use wasmbed::{Guest, Wasmi, World};
+use alloc::format;
+#[cfg(feature = "std")]
+use wasmbed::World;
+use wasmbed::{Guest, Wasmi};
+#[cfg(feature = "std")]
 use wasmbed_wit::wit_parser::Resolve;
 
-use crate::error::{guard, wasmbed_code_t, wasmbed_error_t, Fail, Res};
-use crate::ffi::{free_handle, handle, new_handle, opt_text, out_ok, put, slice};
+use crate::error::{guard, wasmbed_code_t, wasmbed_error_t, Fail};
+use crate::ffi::{free_handle, handle, new_handle, out_ok, put, slice};
+#[cfg(feature = "std")]
+use crate::{error::Res, ffi::opt_text};
 
 /// A wasmi engine, metering fuel or not.
 pub struct wasmbed_engine_t {
@@ -41,7 +48,7 @@ pub unsafe extern "C" fn wasmbed_engine_new(
         unsafe { put(out, new_handle(wasmbed_engine_t { engine }), "out") }
     };
     // SAFETY: no error is asked for (null); `out` is passed on as the caller guarantees.
-    unsafe { guard(std::ptr::null_mut(), body) }
+    unsafe { guard(core::ptr::null_mut(), body) }
 }
 
 /// Frees `engine`; null is ignored.
@@ -57,6 +64,7 @@ pub unsafe extern "C" fn wasmbed_engine_delete(engine: *mut wasmbed_engine_t) {
 /// The world of `wasm`: from the WIT text `wit` (world `world`, or its only
 /// one), else from the module's `component-type` section, else empty (a
 /// WASI command such as a wasi-libc `main`).
+#[cfg(feature = "std")]
 fn world_of(wasm: &[u8], wit: Option<&str>, world: Option<&str>) -> Res<World> {
     let bad = |m: String| Fail::new(wasmbed_code_t::WASMBED_ERR_WORLD, m);
     if let Some(wit) = wit {
@@ -96,6 +104,7 @@ fn world_of(wasm: &[u8], wit: Option<&str>, world: Option<&str>) -> Res<World> {
 /// `engine` is null or a live engine; `wasm` is null or valid for `len`
 /// bytes; `wit` and `world` are null or NUL-terminated; `out` and `err` are
 /// null or valid for writing one pointer.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wasmbed_guest_new(
     engine: *const wasmbed_engine_t,
@@ -131,6 +140,7 @@ pub unsafe extern "C" fn wasmbed_guest_new(
 ///
 /// # Safety
 /// As for [`wasmbed_guest_new`].
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wasmbed_guest_load(
     wasm: *const u8,
@@ -141,7 +151,7 @@ pub unsafe extern "C" fn wasmbed_guest_load(
     let engine = wasmbed_engine_t {
         engine: Wasmi::with_fuel(),
     };
-    let null = std::ptr::null();
+    let null = core::ptr::null();
     // SAFETY: `engine` lives through the call; the rest is the caller's, as documented.
     unsafe { wasmbed_guest_new(&engine, wasm, len, null, null, out, err) }
 }
@@ -151,6 +161,7 @@ pub unsafe extern "C" fn wasmbed_guest_load(
 ///
 /// # Safety
 /// As for [`wasmbed_guest_new`].
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wasmbed_guest_load_wit(
     wasm: *const u8,
@@ -171,9 +182,14 @@ pub unsafe extern "C" fn wasmbed_guest_load_wit(
     unsafe { wasmbed_guest_new(&engine, wasm, len, wit, world, out, err) }
 }
 
-/// [`wasmbed_guest_new`] with the world decoded from a compact world file
-/// (`wasmbed world compile`, docs/world-format.md): `world_len` bytes at
-/// `world`, so no WIT is parsed at run time. The bytes are only borrowed.
+/// Compiles `len` bytes of a core module at `wasm` on `engine` and checks
+/// it against the world decoded from a compact world file (`wasmbed world
+/// compile`, docs/world-format.md): `world_len` bytes at `world`, so no WIT
+/// is parsed at run time. The way to load a guest without `std`.
+///
+/// On success `*out` is a guest the caller owns (free it with
+/// [`wasmbed_guest_delete`]); the bytes are only borrowed during the call.
+/// A truncated or corrupt world file is `WASMBED_ERR_WORLD`.
 ///
 /// # Safety
 /// `engine` is null or a live engine; `wasm` and `world` are null or valid

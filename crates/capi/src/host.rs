@@ -1,12 +1,23 @@
 //! Host functions written in C, made into the runtime's host functions.
 
-use std::ffi::{c_char, c_void, CString};
+#[cfg(feature = "std")]
+use alloc::ffi::CString;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
+use core::ffi::c_char;
+use core::ffi::c_void;
 
-use wasmbed::{Error, FlatCx, HostCx, Linker, Type, Val};
+use wasmbed::{Error, FlatCx, Linker, Type};
+#[cfg(feature = "std")]
+use wasmbed::{HostCx, Val};
 use wasmbed_abi::{FlatVal, FuncType, MAX_FLAT_PARAMS};
+#[cfg(feature = "std")]
 use wasmbed_wasi::WasiCtx;
 
 use crate::val::{lift, load, lower_scalar, wasmbed_kind_t, wasmbed_val_t};
+#[cfg(feature = "std")]
 use crate::wave;
 
 /// A typed host function: `nargs` arguments at `args`, the result (if the
@@ -32,7 +43,8 @@ pub type wasmbed_host_fn_t = Option<
 /// `args`, valid until it returns; it sets `*result` to the WAVE text of its
 /// result (if the function has one), which must still be valid when it
 /// returns (wasmbed parses it then). Returns 0 on success; anything else
-/// traps the guest.
+/// traps the guest. Needs `std`.
+#[cfg(feature = "std")]
 pub type wasmbed_wave_fn_t = Option<
     unsafe extern "C" fn(
         env: *mut c_void,
@@ -46,6 +58,7 @@ pub type wasmbed_wave_fn_t = Option<
 /// An instance's host data: the C pointer and the WASI context.
 pub(crate) struct CHost {
     pub(crate) data: *mut c_void,
+    #[cfg(feature = "std")]
     pub(crate) wasi: WasiCtx,
 }
 
@@ -74,6 +87,7 @@ pub(crate) enum CFunc {
             *mut wasmbed_val_t,
         ) -> i32,
     },
+    #[cfg(feature = "std")]
     Wave {
         f: unsafe extern "C" fn(
             *mut c_void,
@@ -143,6 +157,7 @@ pub(crate) fn define(
                 typed_call(cx, args, results, (&ty, &params, result, f, env), &label)
             });
         }
+        #[cfg(feature = "std")]
         CFunc::Wave { f } => {
             let ty = ty.clone();
             for t in ty.params().iter().chain(ty.result()) {
@@ -244,6 +259,7 @@ fn typed_call(
     }
 }
 
+#[cfg(feature = "std")]
 fn wave_call(
     cx: &mut HostCx<'_, CHost>,
     args: &[Val],
@@ -267,7 +283,7 @@ fn wave_call(
         .collect::<Result<Vec<_>, _>>()
         .map_err(bad)?;
     let ptrs: Vec<*const c_char> = texts.iter().map(|c| c.as_ptr()).collect();
-    let mut result: *const c_char = std::ptr::null();
+    let mut result: *const c_char = core::ptr::null();
     // SAFETY: `f` is the C function given for this import, called as its type
     // `wasmbed_wave_fn_t` documents: `ptrs` holds `args.len()` NUL-terminated strings
     // that live until it returns.

@@ -1,22 +1,32 @@
 //! Pre-linked guests, instances with limits, and calls by typed values or WAVE text.
 
-use std::cell::{Cell, UnsafeCell};
-use std::ffi::{c_char, c_void, CString};
+#[cfg(feature = "std")]
+use alloc::ffi::CString;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, UnsafeCell};
+use core::ffi::{c_char, c_void};
 
 use wasmbed::{ErrorKind, Instance, InstancePre, Limits, Wasmi};
+#[cfg(feature = "std")]
 use wasmbed_wasi::{Policy, WasiCtx};
 
 use crate::error::{guard, wasmbed_code_t, wasmbed_error_t, Fail, Res};
 use crate::ffi::{free_handle, handle, new_handle, out_ok, put, slice, text};
 use crate::guest::wasmbed_guest_t;
 use crate::host::CHost;
-use crate::linker::{wasmbed_linker_instantiate_pre, wasmbed_linker_t, WasiConfig};
+#[cfg(feature = "std")]
+use crate::linker::WasiConfig;
+use crate::linker::{wasmbed_linker_instantiate_pre, wasmbed_linker_t};
 use crate::val::{scalar_of, to_val, wasmbed_kind_t, wasmbed_val_t};
+#[cfg(feature = "std")]
 use crate::wave;
 
 /// A guest whose imports are resolved: instantiates with no name lookup. Immutable.
 pub struct wasmbed_instance_pre_t {
     pub(crate) pre: InstancePre<Wasmi, CHost>,
+    #[cfg(feature = "std")]
     pub(crate) wasi: Option<WasiConfig>,
 }
 
@@ -34,7 +44,8 @@ pub struct wasmbed_instance_t {
 #[derive(Clone, Copy, Debug)]
 pub struct wasmbed_limits_t {
     /// Fuel for the instance's whole life (instructions, roughly); 0 for no
-    /// limit. Needs an engine that meters fuel (`wasmbed_guest_load` uses one).
+    /// limit. Needs an engine that meters fuel (`wasmbed_engine_new(true, ...)`;
+    /// `wasmbed_guest_load` uses one).
     pub fuel: u64,
     /// Largest linear memory, in 64 KiB pages.
     pub max_memory_pages: u32,
@@ -63,6 +74,7 @@ pub unsafe extern "C" fn wasmbed_instance_pre_delete(pre: *mut wasmbed_instance_
     unsafe { free_handle(pre) }
 }
 
+#[cfg(feature = "std")]
 fn wasi_ctx(config: Option<&WasiConfig>) -> Res<WasiCtx> {
     let policy = match config {
         None => Policy::new(),
@@ -111,17 +123,17 @@ pub unsafe extern "C" fn wasmbed_instance_pre_instantiate(
             max_memory_pages: l.max_memory_pages,
             max_handles: l.max_handles,
         };
-        let wasi = wasi_ctx(pre.wasi.as_ref())?;
-        let mut inst = pre.pre.instantiate(
-            CHost {
-                data: host_data,
-                wasi,
-            },
-            limits,
-        );
-        if let Ok(i) = &mut inst {
+        let host = CHost {
+            data: host_data,
+            #[cfg(feature = "std")]
+            wasi: wasi_ctx(pre.wasi.as_ref())?,
+        };
+        let inst = pre.pre.instantiate(host, limits);
+        #[cfg(feature = "std")]
+        let inst = inst.map(|mut i| {
             i.data_mut().wasi.flush();
-        }
+            i
+        });
         let inst = wasmbed_instance_t {
             inner: UnsafeCell::new(inst?),
             busy: Cell::new(false),
@@ -147,7 +159,7 @@ pub unsafe extern "C" fn wasmbed_instantiate(
     out: *mut *mut wasmbed_instance_t,
     err: *mut *mut wasmbed_error_t,
 ) -> wasmbed_code_t {
-    let mut pre = std::ptr::null_mut();
+    let mut pre = core::ptr::null_mut();
     // SAFETY: passed on from the caller; `pre` is a local pointer to write.
     let code = unsafe { wasmbed_linker_instantiate_pre(linker, guest, &mut pre, err) };
     if code != wasmbed_code_t::WASMBED_OK {
@@ -200,6 +212,7 @@ unsafe fn with<R>(
     // reference to the instance; the instance is used by this thread only.
     let inst = unsafe { &mut *i.inner.get() };
     let r = f(inst);
+    #[cfg(feature = "std")]
     inst.data_mut().wasi.flush();
     r
 }
@@ -275,11 +288,12 @@ pub unsafe extern "C" fn wasmbed_instance_call(
 /// `ns:pkg/iface@1.2.3#f("x")`. On success `*result` is the result's WAVE
 /// text, NUL-terminated and owned by the caller (free it with
 /// [`wasmbed_string_delete`](crate::wasmbed_string_delete)), or null for a
-/// function without a result.
+/// function without a result. Needs `std`.
 ///
 /// # Safety
 /// `instance` is null or a live instance used by this thread only; `call` is
 /// null or NUL-terminated; `result` and `err` are null or valid for writing one pointer.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wasmbed_instance_call_wave(
     instance: *const wasmbed_instance_t,
@@ -312,7 +326,7 @@ pub unsafe extern "C" fn wasmbed_instance_call_wave(
         let out = match text {
             // WAVE text escapes NUL, so the text has none.
             Some(t) => CString::new(t).unwrap_or_default().into_raw(),
-            None => std::ptr::null_mut(),
+            None => core::ptr::null_mut(),
         };
         // SAFETY: `result` is writable, as the caller guarantees.
         unsafe { put(result, out, "result") }

@@ -13,11 +13,25 @@
 //! (null pointers, invalid UTF-8, unknown names, wrong types): each returns a
 //! [`wasmbed_code_t`] and, when asked, a [`wasmbed_error_t`] with a message. A
 //! panic is caught at the boundary and reported as
-//! [`wasmbed_code_t::WASMBED_ERR_PANIC`].
+//! [`wasmbed_code_t::WASMBED_ERR_PANIC`] (with `std`; without it a panic
+//! ends the program).
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `std` | yes | worlds from WIT text and `component-type` sections, WAVE text (calls and host functions), WASI, panics caught at the boundary |
+//!
+//! Without `std` the library is `no_std` + `alloc` (`firmware-c/` builds it for
+//! a Cortex-M4F): guests take their world from a compact world file
+//! (`wasmbed_guest_new_compact`), host functions are typed, calls take typed
+//! values and return scalars. On a bare-metal target (`target_os = "none"`)
+//! it uses the C program's heap (`malloc`, `free`) and a panic calls C's
+//! `abort`; C code that includes `wasmbed.h` defines `WASMBED_NO_STD` first,
+//! which leaves out the functions that need `std`.
 //!
 //! Rust sees this crate as an `rlib` too, so its tests call the functions as C does:
 //!
 //! ```
+//! # #[cfg(feature = "std")] {
 //! use core::ptr;
 //! use wasmbed_capi::*;
 //!
@@ -40,11 +54,26 @@
 //!     wasmbed_linker_delete(linker);
 //!     wasmbed_guest_delete(guest);
 //! }
+//! # }
 //! ```
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 // The names are C's: `wasmbed_guest_t`, `WASMBED_OK`.
 #![allow(non_camel_case_types)]
+#![warn(clippy::std_instead_of_core, clippy::alloc_instead_of_core)]
 
+extern crate alloc;
+
+// Without `std` on a target that has one, the static library still needs what
+// every Rust program gets from std (an allocator, a panic handler, unwinding):
+// std is linked for that, under no name the code could use.
+#[cfg(all(not(feature = "std"), not(target_os = "none")))]
+extern crate std as _;
+
+// C's `malloc`, `free` and `abort`, which `bare` declares, are no part of the header:
+/// cbindgen:ignore
+#[cfg(all(not(feature = "std"), target_os = "none"))]
+mod bare;
 mod error;
 mod ffi;
 mod guest;
@@ -52,6 +81,7 @@ mod host;
 mod instance;
 mod linker;
 mod val;
+#[cfg(feature = "std")]
 mod wave;
 
 pub use error::{
@@ -60,21 +90,28 @@ pub use error::{
 };
 pub use guest::{
     wasmbed_engine_delete, wasmbed_engine_new, wasmbed_engine_t, wasmbed_guest_delete,
-    wasmbed_guest_load, wasmbed_guest_load_wit, wasmbed_guest_new, wasmbed_guest_new_compact,
-    wasmbed_guest_t,
+    wasmbed_guest_new_compact, wasmbed_guest_t,
 };
-pub use host::{wasmbed_host_fn_t, wasmbed_wave_fn_t};
+#[cfg(feature = "std")]
+pub use guest::{wasmbed_guest_load, wasmbed_guest_load_wit, wasmbed_guest_new};
+pub use host::wasmbed_host_fn_t;
+#[cfg(feature = "std")]
+pub use host::wasmbed_wave_fn_t;
+#[cfg(feature = "std")]
+pub use instance::wasmbed_instance_call_wave;
 pub use instance::{
-    wasmbed_instance_call, wasmbed_instance_call_wave, wasmbed_instance_delete,
-    wasmbed_instance_fuel, wasmbed_instance_pre_delete, wasmbed_instance_pre_instantiate,
-    wasmbed_instance_pre_t, wasmbed_instance_run, wasmbed_instance_t, wasmbed_instantiate,
-    wasmbed_limits_default, wasmbed_limits_t,
+    wasmbed_instance_call, wasmbed_instance_delete, wasmbed_instance_fuel,
+    wasmbed_instance_pre_delete, wasmbed_instance_pre_instantiate, wasmbed_instance_pre_t,
+    wasmbed_instance_run, wasmbed_instance_t, wasmbed_instantiate, wasmbed_limits_default,
+    wasmbed_limits_t,
 };
+#[cfg(feature = "std")]
+pub use linker::{wasmbed_linker_add_wasi, wasmbed_linker_define_wave};
 pub use linker::{
-    wasmbed_linker_add_wasi, wasmbed_linker_define, wasmbed_linker_define_wave,
-    wasmbed_linker_delete, wasmbed_linker_instantiate_pre, wasmbed_linker_new, wasmbed_linker_t,
+    wasmbed_linker_define, wasmbed_linker_delete, wasmbed_linker_instantiate_pre,
+    wasmbed_linker_new, wasmbed_linker_t,
 };
 pub use val::{wasmbed_bytes_t, wasmbed_kind_t, wasmbed_val_t, wasmbed_valunion_t};
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests;

@@ -1,6 +1,10 @@
 //! Linkers: C host functions and WASI, resolved against a guest when pre-linked.
 
-use std::ffi::{c_char, c_void};
+#[cfg(feature = "std")]
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ffi::{c_char, c_void};
 
 use wasmbed::Linker;
 use wasmbed_abi::names::canonicalize_interface_name;
@@ -10,8 +14,9 @@ use wasmbed_wit::world::{Item, World};
 use crate::error::{guard, wasmbed_code_t, wasmbed_error_t, Fail, Res};
 use crate::ffi::{free_handle, handle, handle_mut, new_handle, opt_text, out_ok, put, slice, text};
 use crate::guest::wasmbed_guest_t;
-use crate::host::{define, CFunc, CHost, Env};
-use crate::host::{wasmbed_host_fn_t, wasmbed_wave_fn_t};
+#[cfg(feature = "std")]
+use crate::host::wasmbed_wave_fn_t;
+use crate::host::{define, wasmbed_host_fn_t, CFunc, CHost, Env};
 use crate::instance::wasmbed_instance_pre_t;
 use crate::val::wasmbed_kind_t;
 
@@ -21,10 +26,12 @@ use crate::val::wasmbed_kind_t;
 /// freed or changed afterwards.
 pub struct wasmbed_linker_t {
     defs: Vec<(String, String, CFunc, Env)>,
+    #[cfg(feature = "std")]
     wasi: Option<WasiConfig>,
 }
 
 /// What `wasmbed_linker_add_wasi` grants each instance.
+#[cfg(feature = "std")]
 #[derive(Clone, Default)]
 pub(crate) struct WasiConfig {
     pub(crate) args: Vec<String>,
@@ -40,13 +47,14 @@ pub unsafe extern "C" fn wasmbed_linker_new(out: *mut *mut wasmbed_linker_t) -> 
     let body = || {
         let l = wasmbed_linker_t {
             defs: Vec::new(),
+            #[cfg(feature = "std")]
             wasi: None,
         };
         // SAFETY: `out` is null or writable, as the caller guarantees.
         unsafe { put(out, new_handle(l), "out") }
     };
     // SAFETY: no error is asked for; `out` is checked by `put`.
-    unsafe { guard(std::ptr::null_mut(), body) }
+    unsafe { guard(core::ptr::null_mut(), body) }
 }
 
 /// Frees `linker`; null is ignored.
@@ -140,9 +148,11 @@ pub unsafe extern "C" fn wasmbed_linker_define(
 
 /// Implements import `name` of interface `iface` with `f`, over WAVE text:
 /// any WIT type but resource handles. Otherwise as [`wasmbed_linker_define`].
+/// Needs `std`.
 ///
 /// # Safety
 /// As for [`wasmbed_linker_define`].
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wasmbed_linker_define_wave(
     linker: *mut wasmbed_linker_t,
@@ -168,11 +178,13 @@ pub unsafe extern "C" fn wasmbed_linker_define_wave(
 /// numbers (a guest importing clocks or random fails to link, naming the grant).
 ///
 /// The strings are copied. Calling it again replaces the arguments and variables.
+/// Needs `std`.
 ///
 /// # Safety
 /// `linker` is null or a live linker not in use elsewhere; `args` and `env`
 /// are null or valid for `nargs` and `nenv` NUL-terminated strings; `err` is
 /// null or valid for writing one pointer.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wasmbed_linker_add_wasi(
     linker: *mut wasmbed_linker_t,
@@ -254,6 +266,7 @@ pub unsafe extern "C" fn wasmbed_linker_instantiate_pre(
         out_ok(out, "out")?;
         let link = |m: String| Fail::new(wasmbed_code_t::WASMBED_ERR_LINK, m);
         let mut l = Linker::<CHost>::new();
+        #[cfg(feature = "std")]
         if linker.wasi.is_some() {
             let grants = wasmbed_wasi::Grants::default();
             wasmbed_wasi::add_imported_to_linker(&mut l, guest, grants, |h| &mut h.wasi);
@@ -266,6 +279,7 @@ pub unsafe extern "C" fn wasmbed_linker_instantiate_pre(
         let pre = l.instantiate_pre(guest)?;
         let pre = wasmbed_instance_pre_t {
             pre,
+            #[cfg(feature = "std")]
             wasi: linker.wasi.clone(),
         };
         // SAFETY: `out` is writable, as the caller guarantees.

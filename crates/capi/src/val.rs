@@ -1,5 +1,8 @@
 //! Typed values as C sees them: scalars, and strings and byte lists as borrowed (pointer, length).
 
+use alloc::format;
+use alloc::string::{String, ToString};
+
 use wasmbed::{Type, Val};
 use wasmbed_abi::FlatVal;
 
@@ -221,7 +224,7 @@ pub(crate) unsafe fn to_val(ty: &Type, v: &wasmbed_val_t, what: &str) -> Res<Val
             })?),
             WASMBED_STRING => {
                 let b = bytes_of(v.of.bytes)?;
-                let s = std::str::from_utf8(b).map_err(|_| {
+                let s = core::str::from_utf8(b).map_err(|_| {
                     Fail::new(
                         wasmbed_code_t::WASMBED_ERR_UTF8,
                         format!("{what}: not UTF-8"),
@@ -309,7 +312,7 @@ pub(crate) fn lift(
         (WASMBED_STRING | WASMBED_BYTES, _) => {
             let (ptr, len) = (i32_at(0) as u32, i32_at(1) as u32);
             let b = wasmbed_abi::read_bytes(mem, ptr, len).map_err(|t| t.to_string())?;
-            if k == WASMBED_STRING && std::str::from_utf8(b).is_err() {
+            if k == WASMBED_STRING && core::str::from_utf8(b).is_err() {
                 return Err(format!("string at {ptr:#x} is not UTF-8"));
             }
             wasmbed_valunion_t {
