@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use wasmbed::signals::{DEADLINE, INTERRUPT, MAX_SIGNAL};
-use wasmbed::{Engine, Guest, Limits, Linker, SignalConfig, Val, Wamr, Wasmi};
+use wasmbed::{AnyEngine, Guest, Limits, Linker, SignalConfig, Val, Wamr, Wasmi};
 use wasmbed_threads::{Threads, ThreadsCtx};
 use wasmbed_wasi::{Policy, WasiCtx};
 use wasmbed_wave as wave;
@@ -66,21 +66,13 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
         }
         return crate::app::run(&args.file);
     }
-    match args.engine {
-        EngineKind::Wasmi => run_on(args, |metered| match metered {
-            true => Wasmi::with_fuel(),
-            false => Wasmi::new(),
-        }),
-        // WAMR meters instructions in every build.
-        EngineKind::Wamr => run_on(args, |_| Wamr::new()),
-    }
-}
-
-/// Runs a module on the engine `engine(metered)` makes.
-fn run_on<E: Engine + 'static>(args: RunArgs, engine: fn(bool) -> E) -> Result<ExitCode>
-where
-    wasmbed::InstancePre<E, Host>: Send + Sync,
-{
+    let kind = args.engine;
+    // WAMR meters instructions in every build.
+    let engine = move |metered| match (kind, metered) {
+        (EngineKind::Wasmi, true) => AnyEngine::Wasmi(Wasmi::with_fuel()),
+        (EngineKind::Wasmi, false) => AnyEngine::Wasmi(Wasmi::new()),
+        (EngineKind::Wamr, _) => AnyEngine::Wamr(Wamr::new()),
+    };
     let sliced = args.timeout.is_some() || args.signal_after.is_some();
     let file = args.file.display().to_string();
     let metered = args.fuel.is_some() || sliced;
@@ -228,7 +220,7 @@ fn stop_threads(threads: &Threads) {
 }
 
 /// The guest on `engine`.
-fn load_guest<E: Engine>(args: &RunArgs, engine: &E) -> Result<Guest<E>> {
+fn load_guest(args: &RunArgs, engine: &AnyEngine) -> Result<Guest<AnyEngine>> {
     match command_guest(&args.file, &args.world, engine)? {
         Some(g) => Ok(g),
         None => load(&args.file, &args.world, engine),

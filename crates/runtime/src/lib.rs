@@ -62,6 +62,8 @@ mod typed;
 mod typed_export;
 mod typed_import;
 
+#[cfg(all(feature = "wasmi", feature = "wamr"))]
+pub use engine::any::AnyEngine;
 #[cfg(feature = "wamr")]
 pub use engine::wamr::Wamr;
 #[cfg(feature = "wasmi")]

@@ -12,6 +12,8 @@ use wasmbed_abi::{CoreSignature, FlatType, FlatVal, ResourceId};
 use crate::signals::Slicing;
 use crate::{Error, State};
 
+#[cfg(all(feature = "wasmi", feature = "wamr"))]
+pub mod any;
 #[cfg(feature = "wamr")]
 #[allow(unsafe_code)]
 pub mod wamr;

@@ -1,6 +1,7 @@
 //! Integration tests of the runtime, one behaviour per file, guests inline as
 //! WAT. Every file but `signals` runs once per engine backend (`on_wasmi`,
-//! `on_wamr`): the same guests give the same results, traps and messages.
+//! `on_wamr`, and `on_any` through `AnyEngine`): the same guests give the
+//! same results, traps and messages.
 #![allow(
     clippy::duplicate_mod,
     reason = "each engine's suite includes the same test files"
@@ -9,6 +10,9 @@
 use wasmbed::World;
 use wasmbed_wit::wit_parser::Resolve;
 
+/// The suite on the engine chosen at run time.
+#[cfg(feature = "wamr")]
+mod on_any;
 /// The suite on WAMR.
 #[cfg(feature = "wamr")]
 mod on_wamr;
