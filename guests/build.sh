@@ -170,6 +170,13 @@ build_wasi_mixed() {
     rm -rf "$gen"
 }
 
+# guests/compute: CRC-32 and a sieve in freestanding C, for the engine
+# comparison (crates/bench/benches/compute.rs), which also builds it natively.
+build_compute() {
+    local dir=guests/compute
+    "$CLANG" "${WASM_CFLAGS[@]}" -Wl,--strip-debug "$dir/compute.c" -o "$dir/compute.wasm"
+}
+
 status=0
 for dir in examples/*/; do
     name=$(basename "$dir")

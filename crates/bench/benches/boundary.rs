@@ -1,5 +1,5 @@
-//! Boundary crossing with trivial bodies, wasmbed/wasmi against wasmtime's
-//! component runtime, same guest, one run:
+//! Boundary crossing with trivial bodies, wasmbed on wasmi and on WAMR
+//! against wasmtime's component runtime, same guest, one run:
 //! `cargo bench -p wasmbed-bench --bench boundary`.
 //!
 //! `raw-wasmi` is the floor: the same core module on wasmi alone, host
@@ -13,13 +13,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wasmbed::Val;
-use wasmbed_bench::{raw_wasmi_instance, wasmbed_instance, wasmtime_instance};
+use wasmbed::{Val, Wamr};
+use wasmbed_bench::{raw_wasmi_instance, wasmbed_instance, wasmbed_instance_on, wasmtime_instance};
 
 const N: u32 = 1000;
 
 fn bench(c: &mut Criterion) {
     let mut wb = wasmbed_instance();
+    let mut wm = wasmbed_instance_on(&Wamr::new());
     let (mut store, wt) = wasmtime_instance();
     let (mut raw_store, raw) = raw_wasmi_instance();
     let raw_func = |name: &str| {
@@ -39,6 +40,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("wasmbed", |b| {
         b.iter(|| wb.call("loop-f", black_box(&n)).unwrap())
     });
+    g.bench_function("wasmbed/wamr", |b| {
+        b.iter(|| wm.call("loop-f", black_box(&n)).unwrap())
+    });
     let f = wt
         .get_typed_func::<(u32,), (u32,)>(&mut store, "loop-f")
         .unwrap();
@@ -56,6 +60,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("wasmbed", |b| {
         b.iter(|| wb.call("loop-s", black_box(&n)).unwrap())
     });
+    g.bench_function("wasmbed/wamr", |b| {
+        b.iter(|| wm.call("loop-s", black_box(&n)).unwrap())
+    });
     let f = wt
         .get_typed_func::<(u32,), ()>(&mut store, "loop-s")
         .unwrap();
@@ -72,6 +79,9 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(N.into()));
     g.bench_function("wasmbed", |b| {
         b.iter(|| wb.call("loop-l", black_box(&n)).unwrap())
+    });
+    g.bench_function("wasmbed/wamr", |b| {
+        b.iter(|| wm.call("loop-l", black_box(&n)).unwrap())
     });
     let f = wt
         .get_typed_func::<(u32,), ()>(&mut store, "loop-l")
@@ -93,6 +103,13 @@ fn bench(c: &mut Criterion) {
     let typed = wb.typed::<(u32,), u32>("g").unwrap();
     g.bench_function("wasmbed typed", |b| {
         b.iter(|| typed.call(&mut wb, black_box((7,))).unwrap())
+    });
+    g.bench_function("wasmbed/wamr Val", |b| {
+        b.iter(|| wm.call("g", black_box(&x)).unwrap())
+    });
+    let typed = wm.typed::<(u32,), u32>("g").unwrap();
+    g.bench_function("wasmbed/wamr typed", |b| {
+        b.iter(|| typed.call(&mut wm, black_box((7,))).unwrap())
     });
     let f = wt
         .get_typed_func::<(u32,), (u32,)>(&mut store, "g")

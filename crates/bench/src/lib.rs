@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use wasmbed::{Guest, GuestBytes, GuestStr, HostCx, Instance, Limits, Linker, Wasmi};
+use wasmbed::{Engine, Guest, GuestBytes, GuestStr, HostCx, Instance, Limits, Linker, Wasmi};
 use wasmbed_wit::wit_parser::Resolve;
 use wasmtime::component::{Component, Linker as WtLinker, WasmList, WasmStr};
 
@@ -83,12 +83,17 @@ pub fn component_of(wat: &str, r: &Resolve, w: wasmbed_wit::wit_parser::WorldId)
         .expect("component encodes")
 }
 
-/// The guest on wasmbed, with typed host functions that read strings and bytes in place.
+/// The guest on wasmbed/wasmi, with typed host functions that read strings and bytes in place.
 pub fn wasmbed_instance() -> Instance<Wasmi> {
+    wasmbed_instance_on(&Wasmi::new())
+}
+
+/// The guest on wasmbed with `engine`, with the same host functions.
+pub fn wasmbed_instance_on<E: Engine>(engine: &E) -> Instance<E> {
     let (r, w) = resolve();
     let world = wasmbed_wit::world_from_resolve(&r, w).expect("world converts");
     let wasm = wat::parse_str(WAT).expect("bench WAT parses");
-    let guest = Guest::new(&Wasmi::new(), &wasm, world).expect("guest loads");
+    let guest = Guest::new(engine, &wasm, world).expect("guest loads");
     let mut linker = Linker::new();
     linker
         .func_wrap("bench:b/host", "f", |_: &mut HostCx<'_>, x: u32| {
@@ -441,3 +446,5 @@ pub struct RawHost {
     /// The guest's `cm32p2_memory`.
     pub memory: Option<wasmi::Memory>,
 }
+
+pub mod compute;
