@@ -3,13 +3,18 @@
 //! host's state in the instance's data, allocate nothing once warm: counted
 //! per thread with a global allocator.
 //!
+//! Each test runs on wasmi and, with the `wamr` feature, on WAMR. On WAMR the
+//! count covers wasmbed's side (the trampoline, the call path, the host
+//! functions); WAMR's own C allocations go through `malloc`, which this
+//! allocator does not see.
+//!
 //! Known limit: an import whose core signature is not all `i32` with at most
 //! four parameters (an `f64` field, say) is linked through wasmi's `func_new`,
 //! which allocates once per call; these tests pin the paths that do not.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-use wasmbed::{Guest, GuestStr, HostCx, Limits, Linker, Val, Wasmi};
+use wasmbed::{Engine, Guest, GuestStr, HostCx, Limits, Linker, Val, Wasmi};
 use wasmbed_wit::wit_parser::Resolve;
 
 struct Counting;
@@ -70,13 +75,23 @@ const WAT: &str = r#"(module
     i32.add))"#;
 
 #[test]
-fn scalar_calls_and_typed_imports_allocate_nothing() {
+fn scalar_calls_and_typed_imports_allocate_nothing_on_wasmi() {
+    scalar_calls_and_typed_imports_allocate_nothing(&Wasmi::new());
+}
+
+#[cfg(feature = "wamr")]
+#[test]
+fn scalar_calls_and_typed_imports_allocate_nothing_on_wamr() {
+    scalar_calls_and_typed_imports_allocate_nothing(&wasmbed::Wamr::new());
+}
+
+fn scalar_calls_and_typed_imports_allocate_nothing<E: Engine>(engine: &E) {
     let mut r = Resolve::default();
     let pkg = r.push_str("w.wit", WIT).unwrap();
     let world =
         wasmbed_wit::world_from_resolve(&r, r.select_world(&[pkg], Some("w")).unwrap()).unwrap();
     let wasm = wat::parse_str(WAT).unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let guest = Guest::new(engine, &wasm, world).unwrap();
     let mut linker = Linker::new();
     linker
         .func_wrap("test:alloc/host", "f", |_: &mut HostCx<'_>, x: u32| x * 2)
@@ -157,7 +172,17 @@ const WAT2: &str = r#"(module
     i32.const 128))"#;
 
 #[test]
-fn generated_bindings_and_host_data_allocate_nothing_per_call() {
+fn generated_bindings_and_host_data_allocate_nothing_per_call_on_wasmi() {
+    generated_bindings_and_host_data_allocate_nothing_per_call(&Wasmi::new());
+}
+
+#[cfg(feature = "wamr")]
+#[test]
+fn generated_bindings_and_host_data_allocate_nothing_per_call_on_wamr() {
+    generated_bindings_and_host_data_allocate_nothing_per_call(&wasmbed::Wamr::new());
+}
+
+fn generated_bindings_and_host_data_allocate_nothing_per_call<E: Engine>(engine: &E) {
     let mut r = Resolve::default();
     let src = "package test:alloc;
         interface rec { record pt { x: u32, y: u32 } swap: func(p: pt) -> pt; }
@@ -167,7 +192,7 @@ fn generated_bindings_and_host_data_allocate_nothing_per_call() {
     let world =
         wasmbed_wit::world_from_resolve(&r, r.select_world(&[pkg], Some("w2")).unwrap()).unwrap();
     let wasm = wat::parse_str(WAT2).unwrap();
-    let guest = Guest::new(&Wasmi::new(), &wasm, world).unwrap();
+    let guest = Guest::new(engine, &wasm, world).unwrap();
     let mut linker: Linker<Counter> = Linker::new();
     gen::W2::add_to_linker(&mut linker, |c: &mut Counter| c).unwrap();
     let (b, mut inst) =
