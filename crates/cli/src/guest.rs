@@ -16,8 +16,9 @@ pub(crate) struct WorldArgs {
     pub(crate) world: Option<String>,
 }
 
-/// The module's bytes and its world.
-pub(crate) fn read(file: &Path, args: &WorldArgs) -> Result<(Vec<u8>, World)> {
+/// A core module's bytes, from `.wasm` or `.wat`; a component is refused
+/// in one line saying what it is.
+pub(crate) fn module_bytes(file: &Path) -> Result<Vec<u8>> {
     let wasm = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
     let wasm = if file.extension().is_some_and(|e| e == "wat") {
         wat::parse_bytes(&wasm)
@@ -27,6 +28,13 @@ pub(crate) fn read(file: &Path, args: &WorldArgs) -> Result<(Vec<u8>, World)> {
     } else {
         wasm
     };
+    Guest::<wasmbed::Wasmi>::check_core(&wasm).with_context(|| format!("{}", file.display()))?;
+    Ok(wasm)
+}
+
+/// The module's bytes and its world.
+pub(crate) fn read(file: &Path, args: &WorldArgs) -> Result<(Vec<u8>, World)> {
+    let wasm = module_bytes(file)?;
     let world = match &args.wit {
         Some(wit) => wasmbed_wit::world_from_path(wit, args.world.as_deref())?,
         None => match wasmbed_wit::world_from_module(&wasm)

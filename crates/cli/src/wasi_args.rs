@@ -33,6 +33,12 @@ pub(crate) struct WasiArgs {
     /// Denies stdout and stderr.
     #[arg(long)]
     no_stdio: bool,
+    /// Grants the clocks (wall clock, monotonic clock, their resolutions).
+    #[arg(long, conflicts_with = "deny_clock")]
+    clock: bool,
+    /// Grants random numbers.
+    #[arg(long, conflicts_with = "deny_random")]
+    random: bool,
     /// Denies the clocks even if the manifest grants them.
     #[arg(long)]
     deny_clock: bool,
@@ -42,8 +48,13 @@ pub(crate) struct WasiArgs {
     /// The manifest (default: `wasmbed.toml` next to the guest, if there is one).
     #[arg(long)]
     manifest: Option<PathBuf>,
-    /// Arguments for the guest, after `--`.
-    #[arg(last = true)]
+    /// Arguments for the guest: everything after the module (`--` before
+    /// them is optional), as `wasmtime run` takes them.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
     guest_args: Vec<String>,
 }
 
@@ -121,14 +132,7 @@ pub(crate) fn command_guest<E: Engine>(
     if world.wit.is_some() {
         return Ok(None);
     }
-    let wasm = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
-    let wasm = match file.extension().is_some_and(|e| e == "wat") {
-        true => wat::parse_bytes(&wasm)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("{}", file.display()))?
-            .into_owned(),
-        false => wasm,
-    };
+    let wasm = crate::guest::module_bytes(file)?;
     let world =
         wasmbed_wit::world_from_module(&wasm).with_context(|| format!("{}", file.display()))?;
     // Not a module at all: `load` reports that in one line.
@@ -163,10 +167,10 @@ impl WasiArgs {
         if self.stdin || w.stdin {
             p = p.stdin(std::io::stdin());
         }
-        if w.clocks && !self.deny_clock {
+        if (w.clocks || self.clock) && !self.deny_clock {
             p = p.allow_clocks();
         }
-        if w.random && !self.deny_random {
+        if (w.random || self.random) && !self.deny_random {
             p = p.allow_random();
         }
         for (k, v) in self.env(&src)? {

@@ -80,3 +80,23 @@ fn errors_are_one_line_with_a_nonzero_exit() {
         }
     }
 }
+
+#[test]
+fn a_component_is_refused_in_one_line_saying_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.wasm");
+    std::fs::write(&file, b"\0asm\x0d\0\x01\0").unwrap();
+    let file = file.to_str().unwrap();
+    for args in [
+        &["run", file, "--invoke", "f()"][..],
+        &["run", "--engine", "wamr", file][..],
+        &["inspect", file][..],
+    ] {
+        let (code, _, err) = wasmbed(args);
+        assert_eq!(code, 1, "{args:?}");
+        assert_eq!(
+            err,
+            format!("error: {file}: invalid module: a WebAssembly component, not a core module: wasmbed runs core modules (cm32p2, or wit-bindgen's output before `wasm-tools component new`); lowering components is not implemented yet\n")
+        );
+    }
+}

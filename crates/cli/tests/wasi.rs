@@ -35,6 +35,46 @@ fn a_denied_grant_is_one_line_and_a_failure() {
     );
 }
 
+#[test]
+fn the_clocks_and_random_numbers_are_granted_from_the_command_line() {
+    let (code, out, err) = wasmbed(&[
+        "run",
+        "guests/wasi/clock_random.wasm",
+        "--clock",
+        "--random",
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(out.contains("realtime ok=1\n"), "{out}");
+    assert!(out.contains("getentropy=0 nonzero>32=1\n"), "{out}");
+    // One grant alone still fails to link the other.
+    let (code, _, err) = wasmbed(&["run", "guests/wasi/clock_random.wasm", "--clock"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("needs the `random` grant"), "{err}");
+    let (code, _, err) = wasmbed(&[
+        "run",
+        "guests/wasi/clock_random.wasm",
+        "--clock",
+        "--deny-clock",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn everything_after_the_module_is_the_guests() {
+    let (code, out, err) = wasmbed(&["run", "guests/wasi/args_env.wasm", "one", "--two", "-3"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out.starts_with("argc=4\narg[1]=one\narg[2]=--two\narg[3]=-3\n"),
+        "{out}"
+    );
+    // `--` still works, and wasmbed's own flags may come first.
+    let (code, out, _) = wasmbed(&["run", "--no-stdio", "guests/wasi/args_env.wasm", "--", "x"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (code, out, _) = wasmbed(&["run", "guests/wasi/args_env.wasm", "--", "x"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("argc=2\narg[1]=x\n"), "{out}");
+}
+
 /// A WASI 0.2 command (`guests/wasip2/command.wasm`, which exports `wasi:cli/run`) in a scratch directory.
 fn wasip2_command(with_input: bool) -> (tempfile::TempDir, PathBuf) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -70,12 +70,32 @@ fn show(sig: &CoreSignature) -> String {
     )
 }
 
+/// The preamble of a component: magic, version 0x0d, layer 1.
+const COMPONENT: [u8; 8] = *b"\0asm\x0d\0\x01\0";
+
 impl<E: Engine> Guest<E> {
+    /// Fails with one line saying what `wasm` is when it is a component,
+    /// which core engines cannot load, rather than the engine's complaint
+    /// about a binary version.
+    pub fn check_core(wasm: &[u8]) -> Result<(), Error> {
+        if wasm.starts_with(&COMPONENT) {
+            return Err(ErrorKind::Compile(
+                "a WebAssembly component, not a core module: wasmbed runs core modules \
+                 (cm32p2, or wit-bindgen's output before `wasm-tools component new`); \
+                 lowering components is not implemented yet"
+                    .into(),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Compiles `wasm` and matches it against `world`, rejecting what the build target rejects.
     ///
     /// The module's imports and exports come from what the engine parsed,
     /// so a device links one Wasm parser, the engine's.
     pub fn new(engine: &E, wasm: &[u8], world: World) -> Result<Guest<E>, Error> {
+        Self::check_core(wasm)?;
         let module = engine.compile(wasm)?;
         let parsed = engine.shape(&module);
         let scheme = Scheme::detect(

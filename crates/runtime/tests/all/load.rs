@@ -99,3 +99,16 @@ fn missing_imports_are_link_errors_naming_them() {
         .unwrap();
     assert_eq!(e.to_string(), "missing import `env` `tick`");
 }
+
+#[test]
+fn a_component_is_refused_saying_what_it_is() {
+    // The smallest component: its preamble alone.
+    let component = b"\0asm\x0d\0\x01\0";
+    let Err(e) = wasmbed::Guest::new(&super::engine(), component, world(WIT, "guest")) else {
+        panic!("a component loaded as a core module");
+    };
+    assert!(
+        e.to_string().contains("a WebAssembly component, not a core module"),
+        "{e}"
+    );
+}
