@@ -16,8 +16,8 @@ pub(crate) struct WorldArgs {
     pub(crate) world: Option<String>,
 }
 
-/// A core module's bytes, from `.wasm` or `.wat`; a component is refused
-/// in one line saying what it is.
+/// A core module's bytes, from `.wasm` or `.wat`; a component is lowered
+/// into one (cm32p2 names, its WIT in a `component-type` section).
 pub(crate) fn module_bytes(file: &Path) -> Result<Vec<u8>> {
     let wasm = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
     let wasm = if file.extension().is_some_and(|e| e == "wat") {
@@ -28,7 +28,10 @@ pub(crate) fn module_bytes(file: &Path) -> Result<Vec<u8>> {
     } else {
         wasm
     };
-    Guest::<wasmbed::Wasmi>::check_core(&wasm).with_context(|| format!("{}", file.display()))?;
+    if wasmbed_lower::is_component(&wasm) {
+        return wasmbed_lower::lower(&wasm, wasmbed_lower::Scheme::Cm32p2)
+            .with_context(|| format!("{}: lowering the component", file.display()));
+    }
     Ok(wasm)
 }
 

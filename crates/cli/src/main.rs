@@ -19,6 +19,7 @@ mod app;
 mod guest;
 mod inspect;
 mod layout;
+mod lower;
 mod run;
 mod shrink;
 mod threads_args;
@@ -49,6 +50,8 @@ enum Command {
     Shrink(shrink::ShrinkArgs),
     /// Compiles a world to the compact binary form a device decodes without WIT.
     World(world::WorldArgs),
+    /// Lowers a component into one core module that core engines run.
+    Lower(lower::LowerArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Layout(args) => layout::run(args),
         Command::Shrink(args) => shrink::run(args),
         Command::World(args) => world::run(args),
+        Command::Lower(args) => lower::run(args),
     });
     match result {
         Ok(code) => code,

@@ -80,9 +80,8 @@ impl<E: Engine> Guest<E> {
     pub fn check_core(wasm: &[u8]) -> Result<(), Error> {
         if wasm.starts_with(&COMPONENT) {
             return Err(ErrorKind::Compile(
-                "a WebAssembly component, not a core module: wasmbed runs core modules \
-                 (cm32p2, or wit-bindgen's output before `wasm-tools component new`); \
-                 lowering components is not implemented yet"
+                "a WebAssembly component, not a core module: lower it into one first \
+                 (`wasmbed lower`, or the `wasmbed-lower` crate)"
                     .into(),
             )
             .into());

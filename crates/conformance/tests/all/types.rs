@@ -249,3 +249,33 @@ fn every_type_kind_crosses_both_ways_as_on_wasmtime() {
         ours.len() - n
     );
 }
+
+/// The guest wrapped as a component by wit-component, then lowered back by
+/// `wasmbed-lower` under both naming schemes: every call gives what
+/// wasmtime gives running the component.
+#[test]
+fn the_guest_as_a_component_lowered_behaves_as_on_wasmtime() {
+    let wasm =
+        std::fs::read(repo_path("guests/types/types.wasm")).expect("guests/types/types.wasm");
+    let component = wit_component::ComponentEncoder::default()
+        .module(&wasm)
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap();
+    let calls = calls();
+    let theirs = run_wasmtime(&wasm, &calls).expect("wasmtime runs the guest");
+    for scheme in [wasmbed_lower::Scheme::Cm32p2, wasmbed_lower::Scheme::Legacy] {
+        let lowered = wasmbed_lower::lower(&component, scheme).expect("the component lowers");
+        let ours = run_wasmbed(&Wasmi::new(), &lowered, &calls);
+        assert_same(
+            &format!("guests/types lowered ({scheme:?})"),
+            &ours,
+            &theirs,
+        );
+        assert_eq!(export_calls(&ours), calls.len());
+    }
+    let lowered = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Cm32p2).unwrap();
+    let wamr = run_wasmbed(&Wamr::new(), &lowered, &calls);
+    assert_same("guests/types lowered, on WAMR", &wamr, &theirs);
+}

@@ -1,0 +1,725 @@
+//! Fuses a component's core module instances into one module: each module's
+//! items appended in instantiation order with its indices remapped, each
+//! core import resolved to what its instantiation argument names (another
+//! instance's item, or a host import for a `canon lower`), the start
+//! functions folded into one initialization export, and the lifts exported
+//! under the scheme's names.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use wasm_encoder::reencode::{Error as ReError, Reencode};
+use wasm_encoder::{
+    CodeSection, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
+    ExportSection, Function, FunctionSection, GlobalSection, ImportSection, Instruction,
+    MemorySection, Module, TableSection, TypeSection,
+};
+use wasmbed_abi::names::{Owner, Scheme};
+use wasmparser::{ComponentExternalKind, ExternalKind, Payload, TypeRef};
+
+use crate::model::{CompFunc, CompInstance, CompType, CoreFunc, CoreInstance, Model, Options};
+use crate::Error;
+
+/// One core module, parsed enough to fuse it.
+#[derive(Default)]
+struct Parsed<'a> {
+    types: Vec<wasmparser::RecGroup>,
+    /// How many types each rec group holds, for index offsets.
+    type_count: u32,
+    imports: Vec<wasmparser::Import<'a>>,
+    funcs: Vec<u32>,
+    tables: Vec<wasmparser::Table<'a>>,
+    memories: Vec<wasmparser::MemoryType>,
+    globals: Vec<wasmparser::Global<'a>>,
+    exports: Vec<wasmparser::Export<'a>>,
+    start: Option<u32>,
+    elements: Vec<wasmparser::Element<'a>>,
+    data: Vec<wasmparser::Data<'a>>,
+    bodies: Vec<wasmparser::FunctionBody<'a>>,
+}
+
+fn malformed(e: wasmparser::BinaryReaderError) -> Error {
+    Error::Malformed(e.to_string())
+}
+
+impl<'a> Parsed<'a> {
+    fn read(bytes: &'a [u8]) -> Result<Parsed<'a>, Error> {
+        let mut p = Parsed::default();
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            match payload.map_err(malformed)? {
+                Payload::TypeSection(r) => {
+                    for g in r {
+                        let g = g.map_err(malformed)?;
+                        p.type_count += g.types().len() as u32;
+                        p.types.push(g);
+                    }
+                }
+                Payload::ImportSection(r) => {
+                    for i in r.into_imports() {
+                        p.imports.push(i.map_err(malformed)?);
+                    }
+                }
+                Payload::FunctionSection(r) => {
+                    for f in r {
+                        p.funcs.push(f.map_err(malformed)?);
+                    }
+                }
+                Payload::TableSection(r) => {
+                    for t in r {
+                        p.tables.push(t.map_err(malformed)?);
+                    }
+                }
+                Payload::MemorySection(r) => {
+                    for m in r {
+                        p.memories.push(m.map_err(malformed)?);
+                    }
+                }
+                Payload::GlobalSection(r) => {
+                    for g in r {
+                        p.globals.push(g.map_err(malformed)?);
+                    }
+                }
+                Payload::ExportSection(r) => {
+                    for e in r {
+                        p.exports.push(e.map_err(malformed)?);
+                    }
+                }
+                Payload::StartSection { func, .. } => p.start = Some(func),
+                Payload::ElementSection(r) => {
+                    for e in r {
+                        p.elements.push(e.map_err(malformed)?);
+                    }
+                }
+                Payload::DataSection(r) => {
+                    for d in r {
+                        p.data.push(d.map_err(malformed)?);
+                    }
+                }
+                Payload::CodeSectionEntry(b) => p.bodies.push(b),
+                Payload::TagSection(_) => return Err(Error::Unsupported("exception tags".into())),
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+
+    /// Imports of `kind`, in order.
+    fn imports_of(
+        &self,
+        kind: fn(&TypeRef) -> bool,
+    ) -> impl Iterator<Item = &wasmparser::Import<'a>> {
+        self.imports.iter().filter(move |i| kind(&i.ty))
+    }
+
+    fn export(&self, name: &str) -> Option<(ExternalKind, u32)> {
+        self.exports
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| (e.kind, e.index))
+    }
+}
+
+fn is_func(t: &TypeRef) -> bool {
+    matches!(t, TypeRef::Func(_) | TypeRef::FuncExact(_))
+}
+fn is_table(t: &TypeRef) -> bool {
+    matches!(t, TypeRef::Table(_))
+}
+fn is_memory(t: &TypeRef) -> bool {
+    matches!(t, TypeRef::Memory(_))
+}
+fn is_global(t: &TypeRef) -> bool {
+    matches!(t, TypeRef::Global(_))
+}
+
+/// An item of the fused module before numbering: a host import, or an item
+/// defined by (or imported into) a module instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Item {
+    Host(usize),
+    /// Instance (position among module instances), item index in its module's space.
+    Local(usize, u32),
+}
+
+/// The fused module's index maps for one module instance.
+#[derive(Default)]
+struct Maps {
+    types: u32,
+    funcs: Vec<u32>,
+    tables: Vec<u32>,
+    memories: Vec<u32>,
+    globals: Vec<u32>,
+    elements: u32,
+    data: u32,
+}
+
+impl Reencode for Maps {
+    type Error = Infallible;
+
+    fn type_index(&mut self, ty: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.types + ty)
+    }
+    fn function_index(&mut self, f: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.funcs.get(f as usize).copied().unwrap_or(u32::MAX))
+    }
+    fn table_index(&mut self, t: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.tables.get(t as usize).copied().unwrap_or(u32::MAX))
+    }
+    fn memory_index(&mut self, m: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.memories.get(m as usize).copied().unwrap_or(u32::MAX))
+    }
+    fn global_index(&mut self, g: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.globals.get(g as usize).copied().unwrap_or(u32::MAX))
+    }
+    fn element_index(&mut self, e: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.elements + e)
+    }
+    fn data_index(&mut self, d: u32) -> Result<u32, ReError<Infallible>> {
+        Ok(self.data + d)
+    }
+}
+
+fn reencode_err(e: ReError<Infallible>) -> Error {
+    Error::Malformed(e.to_string())
+}
+
+/// The kinds of item a core import or export can be, as this file needs them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+impl Kind {
+    fn of_ref(t: &TypeRef) -> Option<Kind> {
+        match t {
+            TypeRef::Func(_) | TypeRef::FuncExact(_) => Some(Kind::Func),
+            TypeRef::Table(_) => Some(Kind::Table),
+            TypeRef::Memory(_) => Some(Kind::Memory),
+            TypeRef::Global(_) => Some(Kind::Global),
+            TypeRef::Tag(_) => None,
+        }
+    }
+    fn of_external(k: ExternalKind) -> Option<Kind> {
+        match k {
+            ExternalKind::Func | ExternalKind::FuncExact => Some(Kind::Func),
+            ExternalKind::Table => Some(Kind::Table),
+            ExternalKind::Memory => Some(Kind::Memory),
+            ExternalKind::Global => Some(Kind::Global),
+            ExternalKind::Tag => None,
+        }
+    }
+}
+
+/// A host import of the fused module: its names and the func type index
+/// (in the fused type space) of the first import that resolved to it.
+struct Host {
+    module: String,
+    name: String,
+    ty: u32,
+}
+
+struct Fuser<'m, 'a> {
+    model: &'m Model<'a>,
+    scheme: Scheme,
+    /// Module instances in instantiation order: (core instance index, parsed module).
+    instances: Vec<(u32, Parsed<'a>)>,
+    /// What each import of each module instance resolves to, per kind, in import order.
+    resolved: Vec<BTreeMap<(u8, u32), Item>>,
+    hosts: Vec<Host>,
+    type_offsets: Vec<u32>,
+}
+
+fn kind_tag(k: Kind) -> u8 {
+    k as u8
+}
+
+impl<'m, 'a> Fuser<'m, 'a> {
+    /// The module instance position of core instance `core`.
+    fn position(&self, core: u32) -> Option<usize> {
+        self.instances.iter().position(|(c, _)| *c == core)
+    }
+
+    /// What `name` of kind `kind` in core instance `inst` is.
+    fn lookup(&mut self, inst: u32, name: &str, kind: Kind) -> Result<Item, Error> {
+        match self.model.core_instances.get(inst as usize) {
+            Some(CoreInstance::Module { .. }) => {
+                let pos = self.position(inst).ok_or_else(|| {
+                    Error::Malformed(format!("core instance {inst} used before it exists"))
+                })?;
+                let (k, index) = self.instances[pos].1.export(name).ok_or_else(|| {
+                    Error::Malformed(format!("core instance {inst} exports no `{name}`"))
+                })?;
+                if Kind::of_external(k) != Some(kind) {
+                    return Err(Error::Malformed(format!(
+                        "core instance {inst}'s `{name}` is of another kind"
+                    )));
+                }
+                Ok(Item::Local(pos, index))
+            }
+            Some(CoreInstance::Bag(items)) => {
+                let (_, k, index) = items
+                    .iter()
+                    .find(|(n, _, _)| *n == name)
+                    .copied()
+                    .ok_or_else(|| {
+                        Error::Malformed(format!("core instance {inst} has no `{name}`"))
+                    })?;
+                if Kind::of_external(k) != Some(kind) {
+                    return Err(Error::Malformed(format!(
+                        "`{name}` of core instance {inst} is of another kind"
+                    )));
+                }
+                self.core_item(kind, index)
+            }
+            None => Err(Error::Malformed(format!("no core instance {inst}"))),
+        }
+    }
+
+    /// Core item `index` of `kind` in the component's core index spaces.
+    fn core_item(&mut self, kind: Kind, index: u32) -> Result<Item, Error> {
+        let alias = |v: &Vec<(u32, &'a str)>| {
+            v.get(index as usize)
+                .copied()
+                .ok_or_else(|| Error::Malformed(format!("no core item {index}")))
+        };
+        match kind {
+            Kind::Func => match self.model.core_funcs.get(index as usize) {
+                Some(CoreFunc::Export { instance, name }) => {
+                    let (instance, name) = (*instance, *name);
+                    self.lookup(instance, name, Kind::Func)
+                }
+                Some(CoreFunc::Lower { func, .. }) => {
+                    let (module, name) = self.lowered_name(*func)?;
+                    Ok(self.host(module, name))
+                }
+                Some(CoreFunc::ResourceDrop { ty }) => {
+                    let (module, name) = self.drop_name(*ty)?;
+                    Ok(self.host(module, name))
+                }
+                None => Err(Error::Malformed(format!("no core function {index}"))),
+            },
+            Kind::Memory => {
+                let (i, n) = alias(&self.model.core_memories)?;
+                self.lookup(i, n, kind)
+            }
+            Kind::Table => {
+                let (i, n) = alias(&self.model.core_tables)?;
+                self.lookup(i, n, kind)
+            }
+            Kind::Global => {
+                let (i, n) = alias(&self.model.core_globals)?;
+                self.lookup(i, n, kind)
+            }
+        }
+    }
+
+    /// A host import, made once per name.
+    fn host(&mut self, module: String, name: String) -> Item {
+        match self
+            .hosts
+            .iter()
+            .position(|h| h.module == module && h.name == name)
+        {
+            Some(i) => Item::Host(i),
+            None => {
+                self.hosts.push(Host {
+                    module,
+                    name,
+                    ty: u32::MAX,
+                });
+                Item::Host(self.hosts.len() - 1)
+            }
+        }
+    }
+
+    fn owner(name: Option<&'a str>) -> Owner<'a> {
+        match name {
+            None => Owner::World,
+            Some(n) if n.contains(':') => Owner::Interface(n),
+            Some(n) => Owner::Inline(n),
+        }
+    }
+
+    /// The import names of lowered component function `func`.
+    fn lowered_name(&self, func: u32) -> Result<(String, String), Error> {
+        let mut f = func;
+        loop {
+            match self.model.funcs.get(f as usize) {
+                Some(CompFunc::Import { owner, name }) => {
+                    return self
+                        .scheme
+                        .import_func(Self::owner(*owner), name)
+                        .map_err(|_| {
+                            Error::Malformed(format!("interface `{owner:?}`: bad version"))
+                        })
+                }
+                Some(CompFunc::Same(g)) if *g < f => f = *g,
+                Some(CompFunc::Lift { .. }) => {
+                    return Err(Error::Unsupported(format!(
+                        "component function {func} lifted and lowered again inside the component"
+                    )))
+                }
+                _ => {
+                    return Err(Error::Unsupported(format!(
+                        "a lowered function ({func}) that is not an import"
+                    )))
+                }
+            }
+        }
+    }
+
+    /// The import names of `resource.drop` of component type `ty`.
+    fn drop_name(&self, ty: u32) -> Result<(String, String), Error> {
+        match self.model.types.get(ty as usize) {
+            Some(CompType::ImportedResource { owner, name }) => self
+                .scheme
+                .import_resource_drop(Self::owner(*owner), name)
+                .map_err(|_| Error::Malformed(format!("interface `{owner:?}`: bad version"))),
+            Some(CompType::Defined) => Err(Error::Unsupported(
+                "resources the component exports (resource.drop of its own)".into(),
+            )),
+            _ => Err(Error::Malformed(format!(
+                "resource.drop of type {ty}, which is not a resource"
+            ))),
+        }
+    }
+
+    /// The fused index of `item`, of `kind`, given each instance's maps so far.
+    fn number(&self, item: Item, kind: Kind, maps: &[Maps]) -> Result<u32, Error> {
+        match item {
+            Item::Host(i) => Ok(i as u32),
+            Item::Local(pos, index) => {
+                let m = maps.get(pos).ok_or_else(|| {
+                    Error::Malformed(format!(
+                        "module instance {pos} used before it is instantiated"
+                    ))
+                })?;
+                let map = match kind {
+                    Kind::Func => &m.funcs,
+                    Kind::Table => &m.tables,
+                    Kind::Memory => &m.memories,
+                    Kind::Global => &m.globals,
+                };
+                map.get(index as usize).copied().ok_or_else(|| {
+                    Error::Malformed(format!("an index out of range in module instance {pos}"))
+                })
+            }
+        }
+    }
+}
+
+/// Fuses `model`'s module instances into one core module named by `scheme`.
+pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> {
+    let mut f = Fuser {
+        model,
+        scheme,
+        instances: Vec::new(),
+        resolved: Vec::new(),
+        hosts: Vec::new(),
+        type_offsets: Vec::new(),
+    };
+    // Resolve every import of every module instance, in instantiation order.
+    let mut type_offset = 0;
+    for (core, inst) in model.core_instances.iter().enumerate() {
+        let CoreInstance::Module { module, args } = inst else {
+            continue;
+        };
+        let bytes = model
+            .modules
+            .get(*module as usize)
+            .ok_or_else(|| Error::Malformed(format!("no core module {module}")))?;
+        let parsed = Parsed::read(bytes)?;
+        let mut resolved = BTreeMap::new();
+        let mut counts = [0u32; 4];
+        for import in &parsed.imports {
+            let kind = Kind::of_ref(&import.ty)
+                .ok_or_else(|| Error::Unsupported("imported tags".into()))?;
+            let arg = args
+                .iter()
+                .find(|(n, _)| *n == import.module)
+                .map(|(_, i)| *i)
+                .ok_or_else(|| {
+                    Error::Malformed(format!(
+                        "core module {module} imports `{}` `{}`, which its instantiation does not give",
+                        import.module, import.name
+                    ))
+                })?;
+            let item = f.lookup(arg, import.name, kind)?;
+            let n = &mut counts[kind as usize];
+            resolved.insert((kind_tag(kind), *n), item);
+            *n += 1;
+        }
+        f.type_offsets.push(type_offset);
+        type_offset += parsed.type_count;
+        f.instances.push((core as u32, parsed));
+        f.resolved.push(resolved);
+    }
+    if f.instances.is_empty() {
+        return Err(Error::Unsupported("a component with no core module".into()));
+    }
+    // The host imports' types: the first import that resolved to each.
+    for (pos, (_, parsed)) in f.instances.iter().enumerate() {
+        for (i, import) in parsed.imports_of(is_func).enumerate() {
+            if let Some(Item::Host(h)) = f.resolved[pos].get(&(kind_tag(Kind::Func), i as u32)) {
+                let (TypeRef::Func(ty) | TypeRef::FuncExact(ty)) = import.ty else {
+                    continue;
+                };
+                if f.hosts[*h].ty == u32::MAX {
+                    f.hosts[*h].ty = f.type_offsets[pos] + ty;
+                }
+            }
+        }
+    }
+    // Number every item: host imports first, then each instance's own items.
+    let hosts = f.hosts.len() as u32;
+    let mut next = [hosts, 0, 0, 0]; // funcs, tables, memories, globals
+    let (mut elements, mut data) = (0u32, 0u32);
+    let mut maps: Vec<Maps> = Vec::new();
+    for pos in 0..f.instances.len() {
+        let parsed = &f.instances[pos].1;
+        let mut m = Maps {
+            types: f.type_offsets[pos],
+            elements,
+            data,
+            ..Maps::default()
+        };
+        let kinds = [
+            (
+                Kind::Func,
+                is_func as fn(&TypeRef) -> bool,
+                parsed.funcs.len(),
+            ),
+            (Kind::Table, is_table, parsed.tables.len()),
+            (Kind::Memory, is_memory, parsed.memories.len()),
+            (Kind::Global, is_global, parsed.globals.len()),
+        ];
+        for (kind, is, defined) in kinds {
+            let mut map = Vec::new();
+            for i in 0..parsed.imports_of(is).count() {
+                let item = f.resolved[pos][&(kind_tag(kind), i as u32)];
+                map.push(f.number(item, kind, &maps)?);
+            }
+            for _ in 0..defined {
+                map.push(next[kind as usize]);
+                next[kind as usize] += 1;
+            }
+            match kind {
+                Kind::Func => m.funcs = map,
+                Kind::Table => m.tables = map,
+                Kind::Memory => m.memories = map,
+                Kind::Global => m.globals = map,
+            }
+        }
+        elements += parsed.elements.len() as u32;
+        data += parsed.data.len() as u32;
+        maps.push(m);
+    }
+    if next[Kind::Memory as usize] > 1 {
+        return Err(Error::Unsupported("more than one memory".into()));
+    }
+    emit(&mut f, &mut maps, next[0], type_offset, data)
+}
+
+/// What the exports of the fused module need from the lifts and lowers.
+#[derive(Default)]
+struct Shared {
+    memory: Option<u32>,
+    realloc: Option<u32>,
+}
+
+impl Shared {
+    fn set(slot: &mut Option<u32>, v: u32, what: &str) -> Result<(), Error> {
+        match slot {
+            Some(old) if *old != v => Err(Error::Unsupported(format!(
+                "several {what}s among the canonical options (one per import needs trampolines)"
+            ))),
+            _ => {
+                *slot = Some(v);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Writes the fused module.
+fn emit(
+    f: &mut Fuser<'_, '_>,
+    maps: &mut [Maps],
+    funcs_end: u32,
+    types_end: u32,
+    data_total: u32,
+) -> Result<Vec<u8>, Error> {
+    let mut types = TypeSection::new();
+    let mut imports = ImportSection::new();
+    let mut functions = FunctionSection::new();
+    let mut tables = TableSection::new();
+    let mut memories = MemorySection::new();
+    let mut globals = GlobalSection::new();
+    let mut exports = ExportSection::new();
+    let mut elements = ElementSection::new();
+    let mut code = CodeSection::new();
+    let mut datas = DataSection::new();
+    let mut starts = Vec::new();
+    for (pos, (_, parsed)) in f.instances.iter().enumerate() {
+        let m = &mut maps[pos];
+        for g in parsed.types.iter().cloned() {
+            m.parse_recursive_type_group(types.ty(), g)
+                .map_err(reencode_err)?;
+        }
+        for ty in &parsed.funcs {
+            functions.function(m.type_index(*ty).map_err(reencode_err)?);
+        }
+        for t in parsed.tables.iter().cloned() {
+            m.parse_table(&mut tables, t).map_err(reencode_err)?;
+        }
+        for mem in &parsed.memories {
+            memories.memory(m.memory_type(*mem).map_err(reencode_err)?);
+        }
+        for g in parsed.globals.iter().cloned() {
+            m.parse_global(&mut globals, g).map_err(reencode_err)?;
+        }
+        for e in parsed.elements.iter().cloned() {
+            m.parse_element(&mut elements, e).map_err(reencode_err)?;
+        }
+        for b in parsed.bodies.iter().cloned() {
+            m.parse_function_body(&mut code, b).map_err(reencode_err)?;
+        }
+        for d in parsed.data.iter().cloned() {
+            m.parse_data(&mut datas, d).map_err(reencode_err)?;
+        }
+        if let Some(s) = parsed.start {
+            starts.push(m.function_index(s).map_err(reencode_err)?);
+        }
+    }
+    for h in &f.hosts {
+        imports.import(&h.module, &h.name, EntityType::Function(h.ty));
+    }
+    // The lifts: every top-level export, through instance bags.
+    let mut shared = Shared::default();
+    let mut named: Vec<(String, u32)> = Vec::new();
+    let model = f.model;
+    for (name, kind, index) in &model.exports {
+        match kind {
+            ComponentExternalKind::Func => {
+                lift(f, maps, None, name, *index, &mut shared, &mut named)?
+            }
+            ComponentExternalKind::Instance => {
+                let Some(CompInstance::Bag(bag)) = model.instances.get(*index as usize) else {
+                    return Err(Error::Unsupported(format!(
+                        "export `{name}` of an instance the lowering cannot follow"
+                    )));
+                };
+                for (fname, k, fi) in bag {
+                    if *k == ComponentExternalKind::Func {
+                        lift(f, maps, Some(name), fname, *fi, &mut shared, &mut named)?;
+                    }
+                }
+            }
+            ComponentExternalKind::Type => {}
+            _ => return Err(Error::Unsupported(format!("export `{name}` of this kind"))),
+        }
+    }
+    // The lowers' options.
+    for cf in &model.core_funcs {
+        if let CoreFunc::Lower { options, .. } = cf {
+            options_into(f, maps, options, &mut shared)?;
+        }
+    }
+    let scheme = f.scheme;
+    for (name, func) in &named {
+        exports.export(name, ExportKind::Func, *func);
+    }
+    if let Some(m) = shared.memory {
+        exports.export(scheme.memory(), ExportKind::Memory, m);
+    }
+    if let Some(r) = shared.realloc {
+        exports.export(scheme.realloc(), ExportKind::Func, r);
+    }
+    // The start functions, in instantiation order, become the initialization export.
+    if !starts.is_empty() {
+        types.ty().function([], []);
+        functions.function(types_end);
+        let mut body = Function::new([]);
+        for s in &starts {
+            body.instruction(&Instruction::Call(*s));
+        }
+        body.instruction(&Instruction::End);
+        code.function(&body);
+        exports.export(scheme.initialize(), ExportKind::Func, funcs_end);
+    }
+    let mut module = Module::new();
+    module.section(&types);
+    module.section(&imports);
+    module.section(&functions);
+    module.section(&tables);
+    module.section(&memories);
+    module.section(&globals);
+    module.section(&exports);
+    module.section(&elements);
+    module.section(&DataCountSection { count: data_total });
+    module.section(&code);
+    module.section(&datas);
+    Ok(module.finish())
+}
+
+/// Exports lifted function `index` (named `name`, of `owner`).
+fn lift(
+    f: &mut Fuser<'_, '_>,
+    maps: &mut [Maps],
+    owner: Option<&str>,
+    name: &str,
+    index: u32,
+    shared: &mut Shared,
+    named: &mut Vec<(String, u32)>,
+) -> Result<(), Error> {
+    let mut i = index;
+    let (core, options) = loop {
+        match f.model.funcs.get(i as usize) {
+            Some(CompFunc::Lift { core, options }) => break (*core, options),
+            Some(CompFunc::Same(g)) if *g < i => i = *g,
+            _ => {
+                return Err(Error::Unsupported(format!(
+                    "export `{name}` that is not a lifted core function"
+                )))
+            }
+        }
+    };
+    let owner = match owner {
+        None => Owner::World,
+        Some(n) if n.contains(':') => Owner::Interface(n),
+        Some(n) => Owner::Inline(n),
+    };
+    let bad = |_| Error::Malformed(format!("export `{name}`: bad interface version"));
+    let item = f.core_item(Kind::Func, core)?;
+    let func = f.number(item, Kind::Func, maps)?;
+    named.push((f.scheme.export_func(owner, name).map_err(bad)?, func));
+    if let Some(p) = options.post_return {
+        let item = f.core_item(Kind::Func, p)?;
+        let post = f.number(item, Kind::Func, maps)?;
+        named.push((f.scheme.export_post_return(owner, name).map_err(bad)?, post));
+    }
+    options_into(f, maps, options, shared)
+}
+
+/// Records the memory and realloc a lift or lower names.
+fn options_into(
+    f: &mut Fuser<'_, '_>,
+    maps: &mut [Maps],
+    options: &Options,
+    shared: &mut Shared,
+) -> Result<(), Error> {
+    if let Some(m) = options.memory {
+        let item = f.core_item(Kind::Memory, m)?;
+        let m = f.number(item, Kind::Memory, maps)?;
+        Shared::set(&mut shared.memory, m, "memorie")?;
+    }
+    if let Some(r) = options.realloc {
+        let item = f.core_item(Kind::Func, r)?;
+        let r = f.number(item, Kind::Func, maps)?;
+        Shared::set(&mut shared.realloc, r, "realloc")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! `wasmbed-lower` on components wit-component makes from the repository's
+//! guests, on hand-written components it must refuse, and on broken bytes.
+
+use wasmbed::{Guest, Limits, Linker, Val, Wasmi};
+use wasmbed_lower::{lower, Error, Scheme};
+
+fn repo(rel: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `module` (with its `component-type` section) as wit-component wraps it.
+fn component(module: &[u8]) -> Vec<u8> {
+    wit_component::ComponentEncoder::default()
+        .module(module)
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap()
+}
+
+fn validate(module: &[u8]) {
+    wasmparser::Validator::new()
+        .validate_all(module)
+        .expect("the lowered module validates");
+}
+
+const SUMMARIZE: &str = "wasmbed:examples/filter@0.1.0#summarize";
+
+#[test]
+fn the_sensor_example_lowered_runs_as_the_module_it_was_made_from() {
+    let original = repo("examples/sensor/sensor.wasm");
+    let comp = component(&original);
+    let reading = |s: u32, c: f64| Val::Record(vec![Val::U32(s), Val::F64(c)]);
+    let args = [
+        Val::List(vec![reading(1, 21.5), reading(2, 48.0), reading(3, 19.0)]),
+        Val::F64(0.0),
+        Val::F64(40.0),
+    ];
+    let run = |wasm: &[u8]| {
+        let world = wasmbed_wit::world_from_module(wasm).unwrap().unwrap();
+        let guest = Guest::new(&Wasmi::new(), wasm, world).unwrap();
+        let mut inst = Linker::new()
+            .instantiate(&guest, (), Limits::default())
+            .unwrap();
+        inst.call(SUMMARIZE, &args).unwrap()
+    };
+    let want = run(&original);
+    for scheme in [Scheme::Cm32p2, Scheme::Legacy] {
+        let lowered = lower(&comp, scheme).unwrap();
+        validate(&lowered);
+        assert_eq!(run(&lowered), want, "{scheme:?}");
+        assert!(lowered.len() < comp.len());
+    }
+}
+
+#[test]
+fn exports_and_imports_get_the_schemes_names() {
+    let comp = component(&repo("guests/types/types.wasm"));
+    let names = |scheme| {
+        let lowered = lower(&comp, scheme).unwrap();
+        let mut imports = Vec::new();
+        let mut exports = Vec::new();
+        for p in wasmparser::Parser::new(0).parse_all(&lowered) {
+            match p.unwrap() {
+                wasmparser::Payload::ImportSection(r) => {
+                    for i in r.into_imports() {
+                        let i = i.unwrap();
+                        imports.push(format!("{} {}", i.module, i.name));
+                    }
+                }
+                wasmparser::Payload::ExportSection(r) => {
+                    for e in r {
+                        exports.push(e.unwrap().name.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        (imports, exports)
+    };
+    let (imports, exports) = names(Scheme::Cm32p2);
+    assert!(
+        imports.iter().all(|i| i.starts_with("cm32p2")),
+        "{imports:?}"
+    );
+    assert!(imports.contains(&"cm32p2 tick".to_string()), "{imports:?}");
+    assert!(
+        exports.contains(&"cm32p2_memory".to_string()),
+        "{exports:?}"
+    );
+    assert!(
+        exports.contains(&"cm32p2_realloc".to_string()),
+        "{exports:?}"
+    );
+    assert!(
+        exports.contains(&"cm32p2_initialize".to_string()),
+        "{exports:?}"
+    );
+    assert!(
+        exports
+            .iter()
+            .any(|e| e.starts_with("cm32p2|wasmbed:types/api@0.1|")),
+        "{exports:?}"
+    );
+    let (imports, exports) = names(Scheme::Legacy);
+    assert!(
+        imports.iter().all(|i| !i.starts_with("cm32p2")),
+        "{imports:?}"
+    );
+    assert!(exports.contains(&"memory".to_string()), "{exports:?}");
+    assert!(exports.contains(&"cabi_realloc".to_string()), "{exports:?}");
+    assert!(exports.contains(&"_initialize".to_string()), "{exports:?}");
+}
+
+fn refusal(wat: &str) -> String {
+    let bytes = wat::parse_str(wat).unwrap();
+    match lower(&bytes, Scheme::Cm32p2) {
+        Ok(_) => panic!("lowered what it should refuse"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn what_is_out_of_scope_is_refused_naming_it() {
+    let utf16 = r#"(component
+      (core module $m (memory (export "memory") 1)
+        (func (export "f") (param i32 i32))
+        (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable))
+      (core instance $i (instantiate $m))
+      (alias core export $i "memory" (core memory $mem))
+      (alias core export $i "f" (core func $f))
+      (alias core export $i "realloc" (core func $r))
+      (func (export "f") (param "s" string)
+        (canon lift (core func $f) (memory $mem) (realloc $r) string-encoding=utf16)))"#;
+    assert_eq!(
+        refusal(utf16),
+        "not supported yet: a lifted function: string encodings other than UTF-8"
+    );
+    let twice = r#"(component
+      (core module $m)
+      (core instance (instantiate $m))
+      (core instance (instantiate $m)))"#;
+    assert_eq!(
+        refusal(twice),
+        "not supported yet: core module 0 instantiated twice"
+    );
+    let two_memories = r#"(component
+      (core module $a (memory (export "m") 1))
+      (core module $b (memory (export "m") 1))
+      (core instance (instantiate $a))
+      (core instance (instantiate $b)))"#;
+    assert_eq!(
+        refusal(two_memories),
+        "not supported yet: more than one memory"
+    );
+    let module = wat::parse_str("(module)").unwrap();
+    assert!(matches!(
+        lower(&module, Scheme::Cm32p2),
+        Err(Error::NotAComponent)
+    ));
+}
+
+#[test]
+fn broken_components_are_errors_never_panics() {
+    let comp = component(&repo("guests/types/types.wasm"));
+    // Every truncation, in steps: an error, or (cut at a section boundary)
+    // a smaller component whose lowering validates.
+    let mut refused = 0;
+    for end in (0..comp.len()).step_by(97) {
+        match lower(&comp[..end], Scheme::Cm32p2) {
+            Ok(m) => validate(&m),
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(refused > comp.len() / 97 / 2, "{refused}");
+    // Bytes changed here and there: an error or a valid module, never a panic.
+    let mut x: u32 = 0x1234_5678;
+    for _ in 0..300 {
+        let mut bytes = comp.clone();
+        for _ in 0..4 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let at = 8 + (x as usize) % (bytes.len() - 8);
+            bytes[at] = (x >> 8) as u8;
+        }
+        if let Ok(m) = lower(&bytes, Scheme::Cm32p2) {
+            validate(&m);
+        }
+    }
+}
