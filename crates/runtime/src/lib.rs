@@ -36,7 +36,7 @@
 //! |---|---|---|
 //! | `std` | yes | reading worlds from WIT and modules (through `wasmbed-wit`) |
 //! | `wasmi` | yes | the wasmi engine backend |
-//! | `wamr` | no | the WAMR engine backend (fast interpreter, through `wamrx-sys`; needs `std`, cmake and libclang) |
+//! | `wamr` | no | the WAMR engine backend (fast interpreter, through `wamrx-sys`; needs cmake and libclang; `no_std` + alloc without `std`, as in `firmware/`) |
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 // Only the WAMR backend talks to C; everything else stays safe.

@@ -14,8 +14,18 @@
 //! cannot report what an entry used, so the budget bounds each call rather
 //! than the instance's life, [`EngineInstance::fuel`] is `None`, and calls do
 //! not run in slices (no signals). Budgets above `i32::MAX` are capped there.
+//!
+//! The backend needs `alloc` only. With `std`, a host function's panic is
+//! caught in the trampoline and resumed on the host side of the call, and
+//! the process-wide state sits behind std's `Mutex`. Without `std` (a
+//! firmware, on WAMR's bare-metal port in `firmware/wamr/`), no panic is
+//! caught: under `panic = "abort"` it ends in the panic handler as anywhere
+//! else, and an unwinding one aborts where it would leave the `extern "C"`
+//! trampoline; and that state sits behind a spin lock, so the engine is used
+//! from one thread of execution, not from interrupt handlers (see `lock.rs`).
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::ffi::CString;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -23,8 +33,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ffi::{c_char, c_void, CStr};
 use core::ptr::{self, NonNull};
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 use wamrx_sys as sys;
 use wasmbed_abi::{CoreSignature, FlatType, FlatVal};
@@ -35,6 +43,9 @@ use super::{
 };
 use crate::error::TrapReason;
 use crate::{Error, ErrorKind, State};
+use lock::Lock;
+
+mod lock;
 
 /// The WAMR engine (fast interpreter, instruction metering built in).
 #[derive(Clone, Debug)]
@@ -63,8 +74,9 @@ impl Default for Wamr {
 
 /// Initialises WAMR once for the process, quietly: wasmbed reports errors itself.
 fn runtime() {
-    static INIT: OnceLock<bool> = OnceLock::new();
-    let ok = *INIT.get_or_init(|| {
+    static INIT: Lock<Option<bool>> = Lock::new(None);
+    let mut init = INIT.lock();
+    let ok = *init.get_or_insert_with(|| {
         // SAFETY: `wasm_runtime_init` runs once, before any other WAMR call
         // (every public way in goes through `Wamr::with_stack`).
         unsafe {
@@ -78,23 +90,12 @@ fn runtime() {
 
 /// Keys of the natives registered with WAMR, for the life of the process.
 struct Registry {
-    keys: HashMap<(String, String), u32>,
+    keys: BTreeMap<(String, String), u32>,
 }
 
-fn registry() -> &'static Mutex<Registry> {
-    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        Mutex::new(Registry {
-            keys: HashMap::new(),
-        })
-    })
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while registering leaves the table consistent: entries are
-    // inserted only after WAMR accepted them.
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+static REGISTRY: Lock<Registry> = Lock::new(Registry {
+    keys: BTreeMap::new(),
+});
 
 impl Registry {
     /// Registers the trampoline for every `(module, name)` not yet known.
@@ -165,7 +166,7 @@ struct Loaded {
     /// The largest initial size of an exported memory, in pages.
     min_pages: u32,
     /// Serialises instantiation: WAMR reads the module's shared state while it instantiates.
-    instantiate: Mutex<()>,
+    instantiate: Lock<()>,
 }
 
 // SAFETY: a loaded WAMR module is immutable after `wasm_runtime_load` and
@@ -232,7 +233,7 @@ struct Inner<T: 'static> {
     /// The error a host function failed with, for the call that unwinds.
     error: Option<Error>,
     /// A host function's panic, resumed on the host side of the call.
-    panic: Option<Box<dyn core::any::Any + Send>>,
+    panic: Option<Panic>,
     budget: Option<i32>,
     state: State,
     host: T,
@@ -360,7 +361,7 @@ impl Engine for Wamr {
         let mut error = [0u8; 256];
         // The registry lock is held from load to resolve, so no other module
         // registers natives in between.
-        let mut reg = lock(registry());
+        let mut reg = REGISTRY.lock();
         // SAFETY: `bytes` is writable and moves into the `Loaded` that owns
         // the module (its heap address does not change); `error` is writable
         // for its length.
@@ -382,7 +383,7 @@ impl Engine for Wamr {
             _bytes: bytes,
             shape,
             min_pages,
-            instantiate: Mutex::new(()),
+            instantiate: Lock::new(()),
         };
         let names: Vec<(String, String)> = loaded
             .shape
@@ -402,7 +403,7 @@ impl Engine for Wamr {
     }
 
     fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WamrLinked<T>, Error> {
-        let reg = lock(registry());
+        let reg = REGISTRY.lock();
         let mut by_key = alloc::vec![u32::MAX; reg.keys.len()];
         let mut table = Vec::with_capacity(imports.len());
         for (i, import) in imports.into_iter().enumerate() {
@@ -464,7 +465,7 @@ impl Engine for Wamr {
         let inner = NonNull::from(Box::leak(inner));
         let mut error = [0u8; 256];
         let inst = {
-            let _one = lock(&module.0.instantiate);
+            let _one = module.0.instantiate.lock();
             let mut args: *mut sys::InstantiationArgs2 = ptr::null_mut();
             // SAFETY: `args` is created, filled and destroyed here; the custom
             // data points at `inner`, which outlives the instance (it is freed
@@ -495,7 +496,7 @@ impl Engine for Wamr {
             // SAFETY: no instance refers to `inner` any more.
             let mut inner = unsafe { Box::from_raw(inner.as_ptr()) };
             if let Some(p) = inner.panic.take() {
-                std::panic::resume_unwind(p);
+                resume(p);
             }
             return Err(match inner.error.take() {
                 Some(e) => e,
@@ -620,8 +621,7 @@ unsafe fn dispatch<T: 'static>(
     let mut out = [FlatVal::I32(0)];
     let n = import.results.len().min(1);
     let mut access = Access { inner, exec_env };
-    let run = std::panic::AssertUnwindSafe(|| (import.func)(&mut access, params, &mut out[..n]));
-    match std::panic::catch_unwind(run) {
+    match run_host(|| (import.func)(&mut access, params, &mut out[..n])) {
         Ok(Ok(())) => {
             if n == 1 {
                 // SAFETY: the first slot takes the result, written at its
@@ -646,6 +646,37 @@ unsafe fn dispatch<T: 'static>(
             }
         }
     }
+}
+
+/// A host function's panic, caught to be resumed on the host side of the call.
+#[cfg(feature = "std")]
+type Panic = Box<dyn core::any::Any + Send>;
+/// Without std no panic is caught (see the module's docs).
+#[cfg(not(feature = "std"))]
+type Panic = core::convert::Infallible;
+
+/// Runs a host function, catching its panic.
+#[cfg(feature = "std")]
+fn run_host(f: impl FnOnce() -> Result<(), Error>) -> Result<Result<(), Error>, Panic> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+}
+
+/// Runs a host function.
+#[cfg(not(feature = "std"))]
+fn run_host(f: impl FnOnce() -> Result<(), Error>) -> Result<Result<(), Error>, Panic> {
+    Ok(f())
+}
+
+/// Resumes a host function's panic once WAMR has unwound the guest.
+#[cfg(feature = "std")]
+fn resume(p: Panic) -> ! {
+    std::panic::resume_unwind(p)
+}
+
+/// Nothing to resume: without std no panic is caught.
+#[cfg(not(feature = "std"))]
+fn resume(p: Panic) -> ! {
+    match p {}
 }
 
 /// Unwinds the running guest with `e`, kept for the host side of the call.
@@ -761,7 +792,7 @@ impl<T: 'static> Access<T> {
         };
         let i = self.inner_mut();
         if let Some(p) = i.panic.take() {
-            std::panic::resume_unwind(p);
+            resume(p);
         }
         Err(match i.error.take() {
             Some(e) => e,
