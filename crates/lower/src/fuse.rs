@@ -14,7 +14,7 @@ use wasm_encoder::{
     ExportSection, Function, FunctionSection, GlobalSection, ImportSection, Instruction,
     MemorySection, Module, TableSection, TypeSection,
 };
-use wasmbed_abi::names::{Owner, Scheme};
+use wasmbed_abi::names::{Owner, ResourceIntrinsic, Scheme};
 use wasmparser::{ComponentExternalKind, ExternalKind, Payload, TypeRef};
 
 use crate::model::{CompFunc, CompInstance, CompType, CoreFunc, CoreInstance, Model, Options};
@@ -299,6 +299,14 @@ impl<'m, 'a> Fuser<'m, 'a> {
                     let (module, name) = self.drop_name(*ty)?;
                     Ok(self.host(module, name))
                 }
+                Some(CoreFunc::ResourceNew { ty }) => {
+                    let (module, name) = self.intrinsic_name(*ty, ResourceIntrinsic::New)?;
+                    Ok(self.host(module, name))
+                }
+                Some(CoreFunc::ResourceRep { ty }) => {
+                    let (module, name) = self.intrinsic_name(*ty, ResourceIntrinsic::Rep)?;
+                    Ok(self.host(module, name))
+                }
                 None => Err(Error::Malformed(format!("no core function {index}"))),
             },
             Kind::Memory => {
@@ -371,20 +379,71 @@ impl<'m, 'a> Fuser<'m, 'a> {
         }
     }
 
+    /// Type `ty` with re-exports followed back to where it was made.
+    fn root_type(&self, ty: u32) -> Result<(u32, &'m CompType<'a>), Error> {
+        let mut t = ty;
+        loop {
+            match self.model.types.get(t as usize) {
+                Some(CompType::Same(u)) if *u < t => t = *u,
+                Some(c) => return Ok((t, c)),
+                None => return Err(Error::Malformed(format!("no component type {ty}"))),
+            }
+        }
+    }
+
+    /// Where the component exports the resource it defines as type `ty`:
+    /// the exporting instance's name (`None` for the world) and the resource's name.
+    fn exported_resource(&self, ty: u32) -> Result<(Option<&'a str>, &'a str), Error> {
+        let (root, _) = self.root_type(ty)?;
+        for (name, kind, index) in &self.model.exports {
+            match kind {
+                ComponentExternalKind::Type if self.root_type(*index)?.0 == root => {
+                    return Ok((None, name))
+                }
+                ComponentExternalKind::Instance => {
+                    if let Some(CompInstance::Bag(items)) =
+                        self.model.instances.get(*index as usize)
+                    {
+                        for (rname, k, i) in items {
+                            if *k == ComponentExternalKind::Type && self.root_type(*i)?.0 == root {
+                                return Ok((Some(name), rname));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Err(Error::Unsupported(format!(
+            "a resource (type {ty}) the component defines but does not export"
+        )))
+    }
+
     /// The import names of `resource.drop` of component type `ty`.
     fn drop_name(&self, ty: u32) -> Result<(String, String), Error> {
-        match self.model.types.get(ty as usize) {
-            Some(CompType::ImportedResource { owner, name }) => self
+        match self.root_type(ty)?.1 {
+            CompType::ImportedResource { owner, name } => self
                 .scheme
                 .import_resource_drop(Self::owner(*owner), name)
                 .map_err(|_| Error::Malformed(format!("interface `{owner:?}`: bad version"))),
-            Some(CompType::Defined) => Err(Error::Unsupported(
-                "resources the component exports (resource.drop of its own)".into(),
-            )),
+            CompType::Defined { .. } => self.intrinsic_name(ty, ResourceIntrinsic::Drop),
             _ => Err(Error::Malformed(format!(
                 "resource.drop of type {ty}, which is not a resource"
             ))),
         }
+    }
+
+    /// The import names of a `resource.new`, `.rep` or `.drop` of a resource the component exports.
+    fn intrinsic_name(&self, ty: u32, which: ResourceIntrinsic) -> Result<(String, String), Error> {
+        if !matches!(self.root_type(ty)?.1, CompType::Defined { .. }) {
+            return Err(Error::Malformed(format!(
+                "a resource built-in of type {ty}, which the component does not define"
+            )));
+        }
+        let (owner, name) = self.exported_resource(ty)?;
+        self.scheme
+            .exported_resource_intrinsic(Self::owner(owner), name, which)
+            .map_err(|_| Error::Malformed(format!("interface `{owner:?}`: bad version")))
     }
 
     /// The fused index of `item`, of `kind`, given each instance's maps so far.
@@ -621,6 +680,20 @@ fn emit(
             ComponentExternalKind::Type => {}
             _ => return Err(Error::Unsupported(format!("export `{name}` of this kind"))),
         }
+    }
+    // The destructors of the resources the component defines and exports.
+    for (t, ty) in model.types.iter().enumerate() {
+        let CompType::Defined { dtor: Some(dtor) } = ty else {
+            continue;
+        };
+        let (owner, name) = f.exported_resource(t as u32)?;
+        let item = f.core_item(Kind::Func, *dtor)?;
+        let func = f.number(item, Kind::Func, maps)?;
+        let export = f
+            .scheme
+            .export_dtor(Fuser::owner(owner), name)
+            .map_err(|_| Error::Malformed(format!("resource `{name}`: bad interface version")))?;
+        named.push((export, func));
     }
     // The lowers' options.
     for cf in &model.core_funcs {

@@ -7,7 +7,7 @@
 //!
 //! What it cannot express yet is refused with one line naming it (async,
 //! streams, string encodings other than UTF-8, a module instantiated twice,
-//! nested components, resources the component exports, several memories).
+//! nested components beyond re-exports, several memories, several reallocs).
 
 mod fuse;
 mod model;

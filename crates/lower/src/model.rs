@@ -39,6 +39,10 @@ pub(crate) enum CoreFunc<'a> {
     Lower { func: u32, options: Options },
     /// `resource.drop` of component type `ty`.
     ResourceDrop { ty: u32 },
+    /// `resource.new` of component type `ty` (a resource the component defines).
+    ResourceNew { ty: u32 },
+    /// `resource.rep` of component type `ty` (a resource the component defines).
+    ResourceRep { ty: u32 },
 }
 
 /// Where a component function comes from.
@@ -77,8 +81,10 @@ pub(crate) enum CompType<'a> {
         owner: Option<&'a str>,
         name: &'a str,
     },
-    /// A resource the component defines (exported resources).
-    Defined,
+    /// A resource the component defines (it exports it), with its destructor's core function.
+    Defined { dtor: Option<u32> },
+    /// The same type as another index (an export gives a new index).
+    Same(u32),
     /// Any other type.
     Other,
 }
@@ -88,7 +94,7 @@ pub(crate) enum CompType<'a> {
 /// export's name and the import it passes on.
 #[derive(Debug)]
 pub(crate) struct Shim<'a> {
-    exports: Vec<(&'a str, &'a str)>,
+    exports: Vec<(&'a str, ComponentExternalKind, &'a str)>,
 }
 
 impl<'a> Shim<'a> {
@@ -97,6 +103,8 @@ impl<'a> Shim<'a> {
         let not_shim = || Error::Unsupported("nested components beyond re-exports".into());
         // The function index space: `Some(import name)` for a function it imports.
         let mut funcs: Vec<Option<&'a str>> = Vec::new();
+        // The type index space, the same way (types it defines are `None`).
+        let mut types: Vec<Option<&'a str>> = Vec::new();
         let mut exports = Vec::new();
         let mut depth = 0usize;
         for payload in Parser::new(0).parse_all(bytes) {
@@ -111,22 +119,35 @@ impl<'a> Shim<'a> {
                 Payload::ComponentImportSection(r) => {
                     for i in r {
                         let i = i.map_err(malformed)?;
-                        if let ComponentTypeRef::Func(_) = i.ty {
-                            funcs.push(Some(i.name.name));
+                        match i.ty {
+                            ComponentTypeRef::Func(_) => funcs.push(Some(i.name.name)),
+                            ComponentTypeRef::Type(_) => types.push(Some(i.name.name)),
+                            _ => {}
                         }
                     }
                 }
                 Payload::ComponentExportSection(r) => {
                     for e in r {
                         let e = e.map_err(malformed)?;
-                        if e.kind == ComponentExternalKind::Func {
-                            let from = funcs
-                                .get(e.index as usize)
-                                .copied()
-                                .flatten()
-                                .ok_or_else(not_shim)?;
-                            exports.push((e.name.name, from));
-                            funcs.push(Some(from));
+                        match e.kind {
+                            ComponentExternalKind::Func => {
+                                let from = funcs
+                                    .get(e.index as usize)
+                                    .copied()
+                                    .flatten()
+                                    .ok_or_else(not_shim)?;
+                                exports.push((e.name.name, e.kind, from));
+                                funcs.push(Some(from));
+                            }
+                            ComponentExternalKind::Type => {
+                                let from = types.get(e.index as usize).copied().flatten();
+                                // A type it defines itself (a record, say) names no resource.
+                                if let Some(from) = from {
+                                    exports.push((e.name.name, e.kind, from));
+                                }
+                                types.push(from);
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -138,13 +159,26 @@ impl<'a> Shim<'a> {
                 | Payload::ComponentInstanceSection(_) => return Err(not_shim()),
                 Payload::ComponentAliasSection(r) => {
                     for a in r {
-                        if let ComponentAlias::InstanceExport {
-                            kind: ComponentExternalKind::Func,
-                            ..
-                        } = a.map_err(malformed)?
-                        {
-                            funcs.push(None);
+                        match a.map_err(malformed)? {
+                            ComponentAlias::InstanceExport {
+                                kind: ComponentExternalKind::Func,
+                                ..
+                            } => funcs.push(None),
+                            ComponentAlias::InstanceExport {
+                                kind: ComponentExternalKind::Type,
+                                ..
+                            }
+                            | ComponentAlias::Outer {
+                                kind: ComponentOuterAliasKind::Type,
+                                ..
+                            } => types.push(None),
+                            _ => {}
                         }
+                    }
+                }
+                Payload::ComponentTypeSection(r) => {
+                    for _ in 0..r.count() {
+                        types.push(None);
                     }
                 }
                 _ => {}
@@ -288,10 +322,15 @@ impl<'a> Model<'a> {
                                     || Error::Malformed(format!("no component {component_index}")),
                                 )?;
                                 let mut items = Vec::new();
-                                for (name, import) in &shim.exports {
+                                for (name, kind, import) in &shim.exports {
                                     let arg = args.iter().find(|a| a.name == *import).ok_or_else(
                                         || Error::Malformed(format!("no argument `{import}`")),
                                     )?;
+                                    if arg.kind != *kind {
+                                        return Err(Error::Malformed(format!(
+                                            "argument `{import}` is of another kind"
+                                        )));
+                                    }
                                     items.push((*name, arg.kind, arg.index));
                                 }
                                 m.instances.push(CompInstance::Bag(items));
@@ -302,7 +341,7 @@ impl<'a> Model<'a> {
                 Payload::ComponentTypeSection(r) => {
                     for t in r {
                         m.types.push(match t.map_err(malformed)? {
-                            ComponentType::Resource { .. } => CompType::Defined,
+                            ComponentType::Resource { dtor, .. } => CompType::Defined { dtor },
                             _ => CompType::Other,
                         });
                     }
@@ -427,10 +466,11 @@ impl<'a> Model<'a> {
             CanonicalFunction::ResourceDrop { resource } => self
                 .core_funcs
                 .push(CoreFunc::ResourceDrop { ty: resource }),
-            CanonicalFunction::ResourceNew { .. } | CanonicalFunction::ResourceRep { .. } => {
-                return Err(Error::Unsupported(
-                    "resources the component exports (resource.new, resource.rep)".into(),
-                ))
+            CanonicalFunction::ResourceNew { resource } => {
+                self.core_funcs.push(CoreFunc::ResourceNew { ty: resource })
+            }
+            CanonicalFunction::ResourceRep { resource } => {
+                self.core_funcs.push(CoreFunc::ResourceRep { ty: resource })
             }
             other => {
                 let name = format!("{other:?}");
@@ -463,13 +503,7 @@ impl<'a> Model<'a> {
         match kind {
             ComponentExternalKind::Func => self.funcs.push(CompFunc::Same(index)),
             ComponentExternalKind::Instance => self.instances.push(CompInstance::Other),
-            ComponentExternalKind::Type => {
-                let same = match self.types.get(index as usize) {
-                    Some(CompType::Defined) => CompType::Defined,
-                    _ => CompType::Other,
-                };
-                self.types.push(same);
-            }
+            ComponentExternalKind::Type => self.types.push(CompType::Same(index)),
             _ => {}
         }
     }

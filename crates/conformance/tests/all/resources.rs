@@ -206,3 +206,36 @@ fn dropped_guest_resources_are_refused_as_on_wasmtime() {
     assert_same("guests/resources (after drop)", &ours, &theirs);
     assert_same("guests/resources (after drop, WAMR)", &wamr, &theirs);
 }
+
+/// `guests/resources` as a component (resources imported and exported,
+/// destructors, own and borrow both ways), lowered by `wasmbed-lower`:
+/// every call, drop and destructor as on wasmtime running the component.
+#[test]
+fn the_guest_as_a_component_lowered_behaves_as_on_wasmtime() {
+    let wasm = std::fs::read(repo_path("guests/resources/resources.wasm"))
+        .expect("guests/resources/resources.wasm");
+    let component = wit_component::ComponentEncoder::default()
+        .module(&wasm)
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap();
+    let (theirs, their_live) =
+        resources_wasmtime::run(&wasm, scenario).expect("wasmtime runs the guest");
+    for scheme in [wasmbed_lower::Scheme::Cm32p2, wasmbed_lower::Scheme::Legacy] {
+        let lowered = wasmbed_lower::lower(&component, scheme).expect("the component lowers");
+        let (ours, our_live) = resources_wasmbed::run(&Wasmi::new(), &lowered, scenario);
+        assert_same(
+            &format!("guests/resources lowered ({scheme:?})"),
+            &ours,
+            &theirs,
+        );
+        assert_eq!(our_live, their_live);
+        let (ours, _) = resources_wasmbed::run(&Wasmi::new(), &lowered, after_drop);
+        let (theirs, _) = resources_wasmtime::run(&wasm, after_drop).unwrap();
+        assert_same("guests/resources lowered (after drop)", &ours, &theirs);
+    }
+    let lowered = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Cm32p2).unwrap();
+    let (wamr, _) = resources_wasmbed::run(&Wamr::new(), &lowered, scenario);
+    assert_same("guests/resources lowered, on WAMR", &wamr, &theirs);
+}
