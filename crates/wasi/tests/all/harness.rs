@@ -21,7 +21,7 @@ pub(crate) struct Input {
 }
 
 /// What a program did.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Outcome {
     pub(crate) stdout: String,
     pub(crate) stderr: String,
@@ -56,18 +56,7 @@ pub(crate) fn snapshot(dir: &Path) -> Vec<(String, String)> {
 pub(crate) fn wasmbed<E: Engine>(engine: &E, name: &str, input: &Input, dir: &Path) -> Outcome {
     let wasm = std::fs::read(guests().join(format!("{name}.wasm"))).unwrap();
     let (out, err) = (Capture::new(), Capture::new());
-    let mut policy = Policy::new()
-        .arg(name)
-        .args(&input.args)
-        .stdout(out.clone())
-        .stderr(err.clone())
-        .preopen_dir(dir, ".", false);
-    for (k, v) in &input.env {
-        policy = policy.env(k, v);
-    }
-    if let Some(s) = &input.stdin {
-        policy = policy.stdin(std::io::Cursor::new(s.clone()));
-    }
+    let mut policy = policy(name, input, dir, &out, &err);
     if input.clocks_and_random {
         policy = policy.allow_clocks().allow_random();
     }
@@ -81,6 +70,23 @@ pub(crate) fn wasmbed<E: Engine>(engine: &E, name: &str, input: &Input, dir: &Pa
         Err(e) => e.exit_code().unwrap_or_else(|| panic!("{name}: {e}")),
     };
     outcome(out.contents(), err.contents(), code, dir)
+}
+
+/// The grants `input` asks for, with `dir` preopened as `.` (clocks and random aside).
+fn policy(name: &str, input: &Input, dir: &Path, out: &Capture, err: &Capture) -> Policy {
+    let mut policy = Policy::new()
+        .arg(name)
+        .args(&input.args)
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .preopen_dir(dir, ".", false);
+    for (k, v) in &input.env {
+        policy = policy.env(k, v);
+    }
+    if let Some(s) = &input.stdin {
+        policy = policy.stdin(std::io::Cursor::new(s.clone()));
+    }
+    policy
 }
 
 fn outcome(out: Vec<u8>, err: Vec<u8>, code: i32, dir: &Path) -> Outcome {
@@ -160,8 +166,10 @@ pub(crate) fn native(name: &str, input: &Input, dir: &Path) -> Outcome {
     outcome(o.stdout, o.stderr, o.status.code().unwrap_or(-1), dir)
 }
 
-/// Runs `name` on wasmbed (wasmi and WAMR), wasmtime and natively, each in
-/// a fresh directory prepared by `setup`, and asserts they all agree.
+/// Runs `name` on wasmbed (wasmi and WAMR), wasmtime and natively, and as a
+/// component lowered by wasmbed-lower against wasmtime running the
+/// component, each in a fresh directory prepared by `setup`, and asserts they
+/// all agree.
 pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome {
     let run = |f: &dyn Fn(&str, &Input, &Path) -> Outcome| {
         let dir = tempfile::tempdir().unwrap();
@@ -173,7 +181,81 @@ pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome
     assert_eq!(ours, wamr, "{name}: wasmbed on wasmi vs on WAMR");
     assert_eq!(ours, run(&wasmtime), "{name}: wasmbed vs wasmtime");
     assert_eq!(ours, run(&native), "{name}: wasmbed vs native");
+    // The program as a component (the preview 1 command adapter), lowered
+    // by wasmbed-lower, against wasmtime running the component. A WASI 0.2
+    // command exits 0 or 1 (`wasi:cli/exit` takes a result), the rest is
+    // the same as the module's.
+    let lowered = run(&lowered_on_wasmbed);
+    assert_eq!(lowered, run(&component_on_wasmtime), "{name}: lowered vs wasmtime's component");
+    let as_command = Outcome {
+        code: i32::from(ours.code != 0),
+        ..ours.clone()
+    };
+    assert_eq!(lowered, as_command, "{name}: lowered vs the module");
     ours
+}
+
+/// `name.wasm` wrapped with the preview 1 command adapter, as
+/// `wasm-tools component new --adapt` does.
+fn component(name: &str) -> Vec<u8> {
+    let wasm = std::fs::read(guests().join(format!("{name}.wasm"))).unwrap();
+    wit_component::ComponentEncoder::default()
+        .module(&wasm)
+        .unwrap()
+        .adapter(
+            wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+            wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        )
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap()
+}
+
+/// The component lowered by wasmbed-lower, run on wasmbed as a WASI 0.2 command.
+fn lowered_on_wasmbed(name: &str, input: &Input, dir: &Path) -> Outcome {
+    let core = wasmbed_lower::lower(&component(name), wasmbed_lower::Scheme::Cm32p2)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let world = wasmbed_wit::world_from_module(&core).unwrap().unwrap();
+    let guest = Guest::new(&Wasmi::new(), &core, world).unwrap();
+    let (out, err) = (Capture::new(), Capture::new());
+    let ctx = policy(name, input, dir, &out, &err)
+        .allow_clocks()
+        .allow_random()
+        .build()
+        .unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&guest, ctx, Limits::default())
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let code = match inst.call("wasi:cli/run@0.2.0#run", &[]) {
+        Ok(Some(wasmbed::Val::Result(Ok(_)))) => 0,
+        Ok(_) => 1,
+        Err(e) => e.exit_code().unwrap_or_else(|| panic!("{name}: {e}")),
+    };
+    outcome(out.contents(), err.contents(), code, dir)
+}
+
+/// The same component on wasmtime-wasi's WASI 0.2 with the same grants.
+fn component_on_wasmtime(name: &str, input: &Input, dir: &Path) -> Outcome {
+    use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+    let (out, err) = (
+        MemoryOutputPipe::new(1 << 20),
+        MemoryOutputPipe::new(1 << 20),
+    );
+    let mut b = wasmtime_wasi::WasiCtxBuilder::new();
+    b.arg(name)
+        .args(&input.args)
+        .stdout(out.clone())
+        .stderr(err.clone());
+    for (k, v) in &input.env {
+        b.env(k, v);
+    }
+    if let Some(s) = &input.stdin {
+        b.stdin(MemoryInputPipe::new(s.clone()));
+    }
+    b.preopened_dir(dir, ".", wasmtime_wasi::FsPerms::ReadWrite)
+        .unwrap();
+    let code = exit_status(run_component(&component(name), &mut b));
+    outcome(out.contents().to_vec(), err.contents().to_vec(), code, dir)
 }
 
 /// The vendored WIT (`wit/`): its resolve and world `name` (`imports`, `command`).
