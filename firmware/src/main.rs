@@ -1,7 +1,11 @@
 //! Runs `guests/cm32/calc.small.wasm` (calc with its memory shrunk to 2,080
 //! bytes by `wasmbed shrink`) on a microcontroller through wasmbed and
 //! wasmi, in a 32 KiB heap: initialization, a string call through the host's `concat` (realloc,
-//! post-return), and a call with 17 spilled parameters. The host and the calls
+//! post-return), and a call with 17 spilled parameters. With the feature
+//! `wamr` it runs `guests/cm32/calc.wasm` (WAMR loads no 1-byte pages: one
+//! 64 KiB page) on WAMR's fast interpreter instead, in a 96 KiB heap, with
+//! the same calls and results (Cortex-M4F and Cortex-M0+, not RISC-V yet;
+//! docs/wamr-firmware.md). The host and the calls
 //! go through bindings that `wasmbed::bindgen!` generates from the guest's WIT
 //! (no `Val`s); the host's state lives in the instance's host data. Prints the
 //! results over semihosting and exits with status 0 when they are right.
@@ -9,6 +13,7 @@
 //! One program for every target; what differs (startup, memory map, output)
 //! is in `board/`: Cortex-M4F (`thumbv7em-none-eabihf`), Cortex-M0+
 //! (`thumbv6m`, with `sync.rs`) and RISC-V (`riscv32imac-unknown-none-elf`).
+//! What WAMR's platform port needs from the firmware is in `wamr_port.rs`.
 #![no_std]
 #![no_main]
 
@@ -21,7 +26,11 @@ use core::mem::MaybeUninit;
 
 use linked_list_allocator::LockedHeap;
 use panic_halt as _;
-use wasmbed::{Guest, Limits, Linker, Wasmi};
+#[cfg(feature = "wamr")]
+use wasmbed::Wamr;
+#[cfg(not(feature = "wamr"))]
+use wasmbed::Wasmi;
+use wasmbed::{Guest, Limits, Linker};
 use wasmbed_abi::{FuncType, Type};
 use wasmbed_wit::world::{Function, Interface, InterfaceName, Item, World};
 
@@ -30,6 +39,8 @@ use wasmbed_wit::world::{Function, Interface, InterfaceName, Item, World};
 mod board;
 #[cfg(armv6m)]
 mod sync;
+#[cfg(feature = "wamr")]
+mod wamr_port;
 
 /// Prints a line through the board.
 macro_rules! say {
@@ -41,10 +52,22 @@ static HEAP: LockedHeap = LockedHeap::empty();
 
 /// Room for the engine, the compiled guest, the instance and its memory,
 /// and what compiling needs on the way.
+#[cfg(not(feature = "wamr"))]
 const HEAP_SIZE: usize = 32 * 1024;
+/// On WAMR, the same and the guest's one 64 KiB page of linear memory.
+#[cfg(feature = "wamr")]
+const HEAP_SIZE: usize = 96 * 1024;
 
 /// The guest, as built by `guests/build.sh`.
+#[cfg(not(feature = "wamr"))]
 static GUEST: &[u8] = include_bytes!("../../guests/cm32/calc.small.wasm");
+/// WAMR loads no custom page sizes: the unshrunk guest.
+#[cfg(feature = "wamr")]
+static GUEST: &[u8] = include_bytes!("../../guests/cm32/calc.wasm");
+
+/// WAMR's operand and frame stack for the instance, in bytes.
+#[cfg(feature = "wamr")]
+const WAMR_STACK: u32 = 2 * 1024;
 
 fn func(name: &str, params: Vec<Type>, result: Option<Type>) -> Function {
     Function {
@@ -147,7 +170,10 @@ fn fail(why: &str) -> ! {
 fn run(memory: &'static mut [MaybeUninit<u8>]) -> ! {
     HEAP.lock().init_from_slice(memory);
 
+    #[cfg(not(feature = "wamr"))]
     let engine = Wasmi::new();
+    #[cfg(feature = "wamr")]
+    let engine = Wamr::with_stack(WAMR_STACK);
     let guest = Guest::new(&engine, GUEST, world())
         .unwrap_or_else(|_| fail("guest does not fit its world"));
     let mut linker: Linker<Device> = Linker::new();

@@ -23,6 +23,24 @@ pub fn exit(ok: bool) -> ! {
     loop {}
 }
 
+/// Prints bytes as they are on the host's console (WAMR's log lines).
+#[cfg(feature = "wamr")]
+pub fn print(bytes: &[u8]) {
+    if let Ok(mut out) = cortex_m_semihosting::hio::hstdout() {
+        let _ = out.write_all(bytes);
+    }
+}
+
+/// The lowest address the stack may reach: cortex-m-rt's `_stack_end`, the
+/// end of the statics (the stack grows down to it from the end of RAM).
+#[cfg(feature = "wamr")]
+pub fn stack_end() -> *mut u8 {
+    extern "C" {
+        static _stack_end: u8;
+    }
+    core::ptr::addr_of!(_stack_end).cast_mut()
+}
+
 #[entry]
 fn main() -> ! {
     static mut MEMORY: [MaybeUninit<u8>; crate::HEAP_SIZE] =
