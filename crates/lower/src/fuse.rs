@@ -12,7 +12,7 @@ use wasm_encoder::reencode::{Error as ReError, Reencode};
 use wasm_encoder::{
     CodeSection, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
     ExportSection, Function, FunctionSection, GlobalSection, ImportSection, Instruction,
-    MemorySection, Module, TableSection, TypeSection,
+    MemorySection, Module, TableSection, TypeSection, ValType,
 };
 use wasmbed_abi::names::{Owner, ResourceIntrinsic, Scheme};
 use wasmparser::{ComponentExternalKind, ExternalKind, Payload, TypeRef};
@@ -136,6 +136,7 @@ fn is_global(t: &TypeRef) -> bool {
 /// defined by (or imported into) a module instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Item {
+    /// A lowered import: an index into `Fuser::lowers`.
     Host(usize),
     /// Instance (position among module instances), item index in its module's space.
     Local(usize, u32),
@@ -219,6 +220,30 @@ struct Host {
     module: String,
     name: String,
     ty: u32,
+    /// Its core parameters, for a trampoline's `local.get`s.
+    params: u32,
+}
+
+/// One `canon lower` (or resource built-in) as the fused module sees it: the
+/// host import it calls and the `realloc` its options name. Lowers of the
+/// same import with different reallocs are separate: each gets its own
+/// trampoline when its `realloc` is not the lifts'.
+struct Lower {
+    host: usize,
+    realloc: Option<u32>,
+}
+
+/// Where the host's `realloc` calls go when lowers name different ones: a
+/// trampoline per such import sets a selector global around the call, and
+/// the exported `realloc` dispatches on it (0: the lifts' `realloc`).
+#[derive(Default)]
+struct Reallocs {
+    /// The `realloc` of the lifts (selector 0), then the others, by selector.
+    targets: Vec<Item>,
+    /// Per lower: the selector its trampoline sets, if it needs one.
+    selector: Vec<Option<u32>>,
+    /// Per lower: the function index of its trampoline.
+    redirect: Vec<Option<u32>>,
 }
 
 struct Fuser<'m, 'a> {
@@ -229,7 +254,9 @@ struct Fuser<'m, 'a> {
     /// What each import of each module instance resolves to, per kind, in import order.
     resolved: Vec<BTreeMap<(u8, u32), Item>>,
     hosts: Vec<Host>,
+    lowers: Vec<Lower>,
     type_offsets: Vec<u32>,
+    reallocs: Reallocs,
 }
 
 fn kind_tag(k: Kind) -> u8 {
@@ -291,21 +318,21 @@ impl<'m, 'a> Fuser<'m, 'a> {
                     let (instance, name) = (*instance, *name);
                     self.lookup(instance, name, Kind::Func)
                 }
-                Some(CoreFunc::Lower { func, .. }) => {
+                Some(CoreFunc::Lower { func, options }) => {
                     let (module, name) = self.lowered_name(*func)?;
-                    Ok(self.host(module, name))
+                    Ok(self.host(module, name, options.realloc))
                 }
                 Some(CoreFunc::ResourceDrop { ty }) => {
                     let (module, name) = self.drop_name(*ty)?;
-                    Ok(self.host(module, name))
+                    Ok(self.host(module, name, None))
                 }
                 Some(CoreFunc::ResourceNew { ty }) => {
                     let (module, name) = self.intrinsic_name(*ty, ResourceIntrinsic::New)?;
-                    Ok(self.host(module, name))
+                    Ok(self.host(module, name, None))
                 }
                 Some(CoreFunc::ResourceRep { ty }) => {
                     let (module, name) = self.intrinsic_name(*ty, ResourceIntrinsic::Rep)?;
-                    Ok(self.host(module, name))
+                    Ok(self.host(module, name, None))
                 }
                 None => Err(Error::Malformed(format!("no core function {index}"))),
             },
@@ -324,23 +351,36 @@ impl<'m, 'a> Fuser<'m, 'a> {
         }
     }
 
-    /// A host import, made once per name.
-    fn host(&mut self, module: String, name: String) -> Item {
-        match self
+    /// A lower of a host import (made once per name) with `realloc`.
+    fn host(&mut self, module: String, name: String, realloc: Option<u32>) -> Item {
+        let host = match self
             .hosts
             .iter()
             .position(|h| h.module == module && h.name == name)
         {
-            Some(i) => Item::Host(i),
+            Some(i) => i,
             None => {
                 self.hosts.push(Host {
                     module,
                     name,
                     ty: u32::MAX,
+                    params: 0,
                 });
-                Item::Host(self.hosts.len() - 1)
+                self.hosts.len() - 1
             }
-        }
+        };
+        let lower = match self
+            .lowers
+            .iter()
+            .position(|l| l.host == host && l.realloc == realloc)
+        {
+            Some(l) => l,
+            None => {
+                self.lowers.push(Lower { host, realloc });
+                self.lowers.len() - 1
+            }
+        };
+        Item::Host(lower)
     }
 
     fn owner(name: Option<&'a str>) -> Owner<'a> {
@@ -446,10 +486,39 @@ impl<'m, 'a> Fuser<'m, 'a> {
             .map_err(|_| Error::Malformed(format!("interface `{owner:?}`: bad version")))
     }
 
+    /// `item` with imports followed to the item they resolve to, so equal
+    /// items are the same function.
+    fn canonical(&self, item: Item) -> Item {
+        let mut it = item;
+        while let Item::Local(pos, index) = it {
+            let imported = self.instances[pos].1.imports_of(is_func).count();
+            if index as usize >= imported {
+                break;
+            }
+            match self.resolved[pos].get(&(kind_tag(Kind::Func), index)) {
+                Some(next) => it = *next,
+                None => break,
+            }
+        }
+        it
+    }
+
     /// The fused index of `item`, of `kind`, given each instance's maps so far.
     fn number(&self, item: Item, kind: Kind, maps: &[Maps]) -> Result<u32, Error> {
         match item {
-            Item::Host(i) => Ok(i as u32),
+            Item::Host(l) => {
+                let lower = self
+                    .lowers
+                    .get(l)
+                    .ok_or_else(|| Error::Malformed(format!("no lower {l}")))?;
+                Ok(self
+                    .reallocs
+                    .redirect
+                    .get(l)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(lower.host as u32))
+            }
             Item::Local(pos, index) => {
                 let m = maps.get(pos).ok_or_else(|| {
                     Error::Malformed(format!(
@@ -478,7 +547,9 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         instances: Vec::new(),
         resolved: Vec::new(),
         hosts: Vec::new(),
+        lowers: Vec::new(),
         type_offsets: Vec::new(),
+        reallocs: Reallocs::default(),
     };
     // Resolve every import of every module instance, in instantiation order.
     let mut type_offset = 0;
@@ -522,18 +593,30 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
     // The host imports' types: the first import that resolved to each.
     for (pos, (_, parsed)) in f.instances.iter().enumerate() {
         for (i, import) in parsed.imports_of(is_func).enumerate() {
-            if let Some(Item::Host(h)) = f.resolved[pos].get(&(kind_tag(Kind::Func), i as u32)) {
+            if let Some(Item::Host(l)) = f.resolved[pos].get(&(kind_tag(Kind::Func), i as u32)) {
                 let (TypeRef::Func(ty) | TypeRef::FuncExact(ty)) = import.ty else {
                     continue;
                 };
+                let h = &f.lowers[*l].host;
                 if f.hosts[*h].ty == u32::MAX {
                     f.hosts[*h].ty = f.type_offsets[pos] + ty;
+                    f.hosts[*h].params = params_of(parsed, ty)?;
                 }
             }
         }
     }
-    // Number every item: host imports first, then each instance's own items.
+    plan_reallocs(&mut f)?;
+    // Number every item: host imports first, then each instance's own items,
+    // then the trampolines (redirected host imports point at them).
     let hosts = f.hosts.len() as u32;
+    let defined: u32 = f.instances.iter().map(|(_, p)| p.funcs.len() as u32).sum();
+    let mut t = hosts + defined;
+    for l in 0..f.lowers.len() {
+        if f.reallocs.selector[l].is_some() {
+            f.reallocs.redirect[l] = Some(t);
+            t += 1;
+        }
+    }
     let mut next = [hosts, 0, 0, 0]; // funcs, tables, memories, globals
     let (mut elements, mut data) = (0u32, 0u32);
     let mut maps: Vec<Maps> = Vec::new();
@@ -579,14 +662,19 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
     if next[Kind::Memory as usize] > 1 {
         return Err(Error::Unsupported("more than one memory".into()));
     }
-    emit(&mut f, &mut maps, next[0], type_offset, data)
+    let ends = Ends {
+        funcs: t,
+        types: type_offset,
+        globals: next[Kind::Global as usize],
+        data,
+    };
+    emit(&mut f, &mut maps, ends)
 }
 
 /// What the exports of the fused module need from the lifts and lowers.
 #[derive(Default)]
 struct Shared {
     memory: Option<u32>,
-    realloc: Option<u32>,
 }
 
 impl Shared {
@@ -604,13 +692,87 @@ impl Shared {
 }
 
 /// Writes the fused module.
-fn emit(
-    f: &mut Fuser<'_, '_>,
-    maps: &mut [Maps],
-    funcs_end: u32,
-    types_end: u32,
-    data_total: u32,
-) -> Result<Vec<u8>, Error> {
+/// The sizes of the fused index spaces before what `emit` adds.
+struct Ends {
+    /// Functions: imports, every module's, and the trampolines.
+    funcs: u32,
+    types: u32,
+    globals: u32,
+    data: u32,
+}
+
+/// The number of parameters of type `ty` of `parsed`, a function type.
+fn params_of(parsed: &Parsed<'_>, ty: u32) -> Result<u32, Error> {
+    let sub = parsed
+        .types
+        .iter()
+        .flat_map(|g| g.types())
+        .nth(ty as usize)
+        .ok_or_else(|| Error::Malformed(format!("no type {ty}")))?;
+    match &sub.composite_type.inner {
+        wasmparser::CompositeInnerType::Func(f) => Ok(f.params().len() as u32),
+        _ => Err(Error::Malformed(format!(
+            "type {ty} is not a function type"
+        ))),
+    }
+}
+
+/// Which `realloc` each host import's lower names, and the trampolines the
+/// imports whose `realloc` is not the lifts' need.
+fn plan_reallocs(f: &mut Fuser<'_, '_>) -> Result<(), Error> {
+    let model = f.model;
+    let mut targets: Vec<Item> = Vec::new();
+    for cf in &model.funcs {
+        if let CompFunc::Lift {
+            options: Options {
+                realloc: Some(r), ..
+            },
+            ..
+        } = cf
+        {
+            let item = f.core_item(Kind::Func, *r)?;
+            let item = f.canonical(item);
+            match targets.first() {
+                Some(p) if *p != item => {
+                    return Err(Error::Unsupported(
+                        "lifted functions that name different reallocs".into(),
+                    ))
+                }
+                Some(_) => {}
+                None => targets.push(item),
+            }
+        }
+    }
+    let mut selector = Vec::new();
+    let mut l = 0;
+    while l < f.lowers.len() {
+        let sel = match f.lowers[l].realloc {
+            Some(r) => {
+                let item = f.core_item(Kind::Func, r)?;
+                let item = f.canonical(item);
+                let at = match targets.iter().position(|t| *t == item) {
+                    Some(at) => at,
+                    None => {
+                        targets.push(item);
+                        targets.len() - 1
+                    }
+                };
+                (at != 0).then_some(at as u32)
+            }
+            None => None,
+        };
+        selector.push(sel);
+        l += 1;
+    }
+    f.reallocs = Reallocs {
+        targets,
+        redirect: vec![None; selector.len()],
+        selector,
+    };
+    Ok(())
+}
+
+fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>, Error> {
     let mut types = TypeSection::new();
     let mut imports = ImportSection::new();
     let mut functions = FunctionSection::new();
@@ -708,20 +870,73 @@ fn emit(
     if let Some(m) = shared.memory {
         exports.export(scheme.memory(), ExportKind::Memory, m);
     }
-    if let Some(r) = shared.realloc {
-        exports.export(scheme.realloc(), ExportKind::Func, r);
+    // The trampolines: set the selector around the host call, restore it after.
+    let selector = ends.globals;
+    let mut any = false;
+    for (l, lower) in f.lowers.iter().enumerate() {
+        let Some(sel) = f.reallocs.selector[l] else {
+            continue;
+        };
+        let (h, host) = (lower.host, &f.hosts[lower.host]);
+        any = true;
+        functions.function(host.ty);
+        let saved = host.params;
+        let mut body = Function::new([(1, ValType::I32)]);
+        body.instruction(&Instruction::GlobalGet(selector))
+            .instruction(&Instruction::LocalSet(saved))
+            .instruction(&Instruction::I32Const(sel as i32))
+            .instruction(&Instruction::GlobalSet(selector));
+        for p in 0..host.params {
+            body.instruction(&Instruction::LocalGet(p));
+        }
+        body.instruction(&Instruction::Call(h as u32))
+            .instruction(&Instruction::LocalGet(saved))
+            .instruction(&Instruction::GlobalSet(selector))
+            .instruction(&Instruction::End);
+        code.function(&body);
+    }
+    let mut next_func = ends.funcs;
+    let mut next_type = ends.types;
+    // The `realloc` the host calls: the only one, or a dispatch on the selector.
+    let targets: Vec<u32> = f
+        .reallocs
+        .targets
+        .iter()
+        .map(|t| f.number(*t, Kind::Func, maps))
+        .collect::<Result<_, _>>()?;
+    match targets.as_slice() {
+        [] => {}
+        [only] if !any => {
+            exports.export(scheme.realloc(), ExportKind::Func, *only);
+        }
+        _ => {
+            globals.global(
+                wasm_encoder::GlobalType {
+                    val_type: ValType::I32,
+                    mutable: true,
+                    shared: false,
+                },
+                &wasm_encoder::ConstExpr::i32_const(0),
+            );
+            types.ty().function([ValType::I32; 4], [ValType::I32]);
+            functions.function(next_type);
+            next_type += 1;
+            code.function(&dispatch(selector, &targets));
+            exports.export(scheme.realloc(), ExportKind::Func, next_func);
+            next_func += 1;
+        }
     }
     // The start functions, in instantiation order, become the initialization export.
     if !starts.is_empty() {
         types.ty().function([], []);
-        functions.function(types_end);
+        functions.function(next_type);
         let mut body = Function::new([]);
         for s in &starts {
             body.instruction(&Instruction::Call(*s));
         }
         body.instruction(&Instruction::End);
         code.function(&body);
-        exports.export(scheme.initialize(), ExportKind::Func, funcs_end);
+        exports.export(scheme.initialize(), ExportKind::Func, next_func);
     }
     let mut module = Module::new();
     module.section(&types);
@@ -732,10 +947,38 @@ fn emit(
     module.section(&globals);
     module.section(&exports);
     module.section(&elements);
-    module.section(&DataCountSection { count: data_total });
+    module.section(&DataCountSection { count: ends.data });
     module.section(&code);
     module.section(&datas);
     Ok(module.finish())
+}
+
+/// `realloc(old, align, size, new) -> ptr` calling `targets[selector]`.
+fn dispatch(selector: u32, targets: &[u32]) -> Function {
+    let mut body = Function::new([]);
+    let call = |body: &mut Function, target: u32| {
+        for p in 0..4 {
+            body.instruction(&Instruction::LocalGet(p));
+        }
+        body.instruction(&Instruction::Call(target));
+    };
+    let result = wasm_encoder::BlockType::Result(ValType::I32);
+    // if sel == 0 { t0 } else if sel == 1 { t1 } … else { last }
+    let (last, rest) = targets.split_last().expect("at least two targets");
+    for (i, t) in rest.iter().enumerate() {
+        body.instruction(&Instruction::GlobalGet(selector))
+            .instruction(&Instruction::I32Const(i as i32))
+            .instruction(&Instruction::I32Eq)
+            .instruction(&Instruction::If(result));
+        call(&mut body, *t);
+        body.instruction(&Instruction::Else);
+    }
+    call(&mut body, *last);
+    for _ in rest {
+        body.instruction(&Instruction::End);
+    }
+    body.instruction(&Instruction::End);
+    body
 }
 
 /// Exports lifted function `index` (named `name`, of `owner`).
@@ -788,11 +1031,6 @@ fn options_into(
         let item = f.core_item(Kind::Memory, m)?;
         let m = f.number(item, Kind::Memory, maps)?;
         Shared::set(&mut shared.memory, m, "memorie")?;
-    }
-    if let Some(r) = options.realloc {
-        let item = f.core_item(Kind::Func, r)?;
-        let r = f.number(item, Kind::Func, maps)?;
-        Shared::set(&mut shared.realloc, r, "realloc")?;
     }
     Ok(())
 }

@@ -116,6 +116,56 @@ fn on_wasmtime(dir: &Path) -> Outcome {
     outcome(out.contents().to_vec(), err.contents().to_vec(), code, dir)
 }
 
+/// The command-adapter component of [`on_wasmtime`], lowered by
+/// wasmbed-lower, on wasmbed. Its lowers name two reallocs (the main
+/// module's for its own WASI 0.2 calls, the adapter's for preview 1's), so
+/// the lowered module routes each import's through a trampoline.
+fn lowered_on_wasmbed(dir: &Path) -> Outcome {
+    use wasi_preview1_component_adapter_provider as adapter;
+    let component = wit_component::ComponentEncoder::default()
+        .module(&wasm())
+        .unwrap()
+        .adapter(
+            adapter::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+            adapter::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        )
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap();
+    let core = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Cm32p2).unwrap();
+    let world = wasmbed_wit::world_from_module(&core).unwrap().unwrap();
+    let guest = Guest::new(&engine(), &core, world).unwrap();
+    let (out, err) = (Capture::new(), Capture::new());
+    let ctx = Policy::new()
+        .arg("mixed")
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .preopen_dir(dir, ".", false)
+        .build()
+        .unwrap();
+    let mut inst = wasmbed_wasi::instantiate(&guest, ctx, Limits::default()).unwrap();
+    let code = match inst.call("wasi:cli/run@0.2.0#run", &[]) {
+        Ok(Some(wasmbed::Val::Result(Ok(_)))) => 0,
+        Ok(_) => 1,
+        Err(e) => e.exit_code().unwrap_or_else(|| panic!("{e}")),
+    };
+    outcome(out.contents(), err.contents(), code, dir)
+}
+
+#[test]
+fn the_component_lowered_prints_what_wasmtime_prints_running_it() {
+    let run = |f: &dyn Fn(&Path) -> Outcome| {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        f(dir.path())
+    };
+    let theirs = run(&on_wasmtime);
+    let lowered = run(&lowered_on_wasmbed);
+    assert_eq!(lowered, theirs);
+    assert!(lowered.stdout.ends_with("failed checks: 0\n"), "{}", lowered.stdout);
+}
+
 /// The lines every host must print alike: all but the descriptor-table ones.
 fn portable(stdout: &str) -> Vec<&str> {
     stdout.lines().filter(|l| !l.starts_with("fds: ")).collect()
