@@ -163,6 +163,22 @@ fn what_is_out_of_scope_is_refused_naming_it() {
     ));
 }
 
+/// Regression (fuzz target `lower`): a core module using a proposal outside
+/// the standard set (legacy exceptions' `try`) passed the component's
+/// validation and produced a module that did not validate.
+#[test]
+fn a_proposal_outside_the_standard_set_is_refused() {
+    let wat = r#"(component
+      (core module $m (func (export "f") try catch_all end))
+      (core instance (instantiate $m)))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let e = lower(&bytes, Scheme::Cm32p2).unwrap_err().to_string();
+    assert!(
+        e.starts_with("malformed component: legacy_exceptions"),
+        "{e}"
+    );
+}
+
 #[test]
 fn broken_components_are_errors_never_panics() {
     let comp = component(&repo("guests/types/types.wasm"));
