@@ -14,8 +14,10 @@ use std::path::{Path, PathBuf};
 
 /// WAMR's sources for the interpreter-only runtime, as WAMR's CMake build
 /// (`vmlib`) lists them for this configuration, less the application entry
-/// points, which wasmbed does not call. (The linker keeps what is called:
-/// of the wasm-c-api, `wasm_trap_delete` and what it needs.)
+/// points (`wasm_application.c`), which wasmbed does not call, and what only
+/// features left out here use (`wasm_shared_memory.c`, `ems_gc.c`,
+/// `runtime_timer.c`). The linker keeps what is called: of the wasm-c-api,
+/// `wasm_trap_delete` and what it needs.
 const SOURCES: &[&str] = &[
     "core/iwasm/common/wasm_blocking_op.c",
     "core/iwasm/common/wasm_c_api.c",
