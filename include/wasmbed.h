@@ -16,6 +16,12 @@
 #define WASMBED_STD
 #endif
 
+// A library built with its `wamr` feature (the default) has WAMR beside
+// wasmi: `wasmbed_engine_new_wamr`. Define WASMBED_NO_WAMR for one without.
+#if defined(WASMBED_STD) && !defined(WASMBED_NO_WAMR)
+#define WASMBED_WAMR
+#endif
+
 // What every function returns: `WASMBED_OK` (zero) or what went wrong.
 typedef enum wasmbed_code_t {
   // Success.
@@ -86,7 +92,7 @@ typedef enum wasmbed_kind_t {
   WASMBED_BYTES,
 } wasmbed_kind_t;
 
-// A wasmi engine, metering fuel or not.
+// An engine: wasmi, metering fuel or not, or WAMR.
 typedef struct wasmbed_engine_t wasmbed_engine_t;
 
 // An error: its code and a one-line message.
@@ -227,6 +233,19 @@ void wasmbed_string_delete(char *s);
 // # Safety
 // `out` is null or valid for writing one pointer.
 enum wasmbed_code_t wasmbed_engine_new(bool fuel, struct wasmbed_engine_t **out);
+
+#if defined(WASMBED_WAMR)
+// Makes a WAMR engine (its fast interpreter) into `*out`: the same guests,
+// host functions and calls as on wasmi; `wasmbed_limits_t::fuel` is then an
+// instruction budget for each call, and the fuel left cannot be read
+// (docs/wamr.md).
+//
+// The caller owns the engine: free it with [`wasmbed_engine_delete`].
+//
+// # Safety
+// `out` is null or valid for writing one pointer.
+enum wasmbed_code_t wasmbed_engine_new_wamr(struct wasmbed_engine_t **out);
+#endif
 
 // Frees `engine`; null is ignored.
 //

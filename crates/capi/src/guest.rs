@@ -7,6 +7,25 @@ use alloc::format;
 #[cfg(feature = "std")]
 use wasmbed::World;
 use wasmbed::{Guest, Wasmi};
+
+/// The engine behind every handle: wasmi or WAMR chosen at run time when
+/// the library has WAMR (feature `wamr`), else wasmi alone.
+#[cfg(feature = "wamr")]
+pub(crate) type Eng = wasmbed::AnyEngine;
+/// The engine behind every handle: wasmi alone (no `wamr` feature).
+#[cfg(not(feature = "wamr"))]
+pub(crate) type Eng = Wasmi;
+
+/// A wasmi engine as [`Eng`], metering fuel if `fuel`.
+pub(crate) fn wasmi(fuel: bool) -> Eng {
+    let e = match fuel {
+        true => Wasmi::with_fuel(),
+        false => Wasmi::new(),
+    };
+    #[cfg(feature = "wamr")]
+    let e = wasmbed::AnyEngine::Wasmi(e);
+    e
+}
 #[cfg(feature = "std")]
 use wasmbed_wit::wit_parser::Resolve;
 
@@ -15,14 +34,14 @@ use crate::ffi::{free_handle, handle, new_handle, out_ok, put, slice};
 #[cfg(feature = "std")]
 use crate::{error::Res, ffi::opt_text};
 
-/// A wasmi engine, metering fuel or not.
+/// An engine: wasmi, metering fuel or not, or WAMR.
 pub struct wasmbed_engine_t {
-    pub(crate) engine: Wasmi,
+    pub(crate) engine: Eng,
 }
 
 /// A module checked against its world, ready to link; immutable.
 pub struct wasmbed_guest_t {
-    pub(crate) guest: Guest<Wasmi>,
+    pub(crate) guest: Guest<Eng>,
 }
 
 /// Makes an engine into `*out`: one that meters fuel if `fuel` (needed for
@@ -40,10 +59,31 @@ pub unsafe extern "C" fn wasmbed_engine_new(
 ) -> wasmbed_code_t {
     let body = || {
         out_ok(out, "out")?;
-        let engine = match fuel {
-            true => Wasmi::with_fuel(),
-            false => Wasmi::new(),
-        };
+        let engine = wasmi(fuel);
+        // SAFETY: `out` is valid for writing, as the caller guarantees.
+        unsafe { put(out, new_handle(wasmbed_engine_t { engine }), "out") }
+    };
+    // SAFETY: no error is asked for (null); `out` is passed on as the caller guarantees.
+    unsafe { guard(core::ptr::null_mut(), body) }
+}
+
+/// Makes a WAMR engine (its fast interpreter) into `*out`: the same guests,
+/// host functions and calls as on wasmi; `wasmbed_limits_t::fuel` is then an
+/// instruction budget for each call, and the fuel left cannot be read
+/// (docs/wamr.md).
+///
+/// The caller owns the engine: free it with [`wasmbed_engine_delete`].
+///
+/// # Safety
+/// `out` is null or valid for writing one pointer.
+#[cfg(feature = "wamr")]
+#[no_mangle]
+pub unsafe extern "C" fn wasmbed_engine_new_wamr(
+    out: *mut *mut wasmbed_engine_t,
+) -> wasmbed_code_t {
+    let body = || {
+        out_ok(out, "out")?;
+        let engine = wasmbed::AnyEngine::Wamr(wasmbed::Wamr::new());
         // SAFETY: `out` is valid for writing, as the caller guarantees.
         unsafe { put(out, new_handle(wasmbed_engine_t { engine }), "out") }
     };
@@ -149,7 +189,7 @@ pub unsafe extern "C" fn wasmbed_guest_load(
     err: *mut *mut wasmbed_error_t,
 ) -> wasmbed_code_t {
     let engine = wasmbed_engine_t {
-        engine: Wasmi::with_fuel(),
+        engine: wasmi(true),
     };
     let null = core::ptr::null();
     // SAFETY: `engine` lives through the call; the rest is the caller's, as documented.
@@ -172,7 +212,7 @@ pub unsafe extern "C" fn wasmbed_guest_load_wit(
     err: *mut *mut wasmbed_error_t,
 ) -> wasmbed_code_t {
     let engine = wasmbed_engine_t {
-        engine: Wasmi::with_fuel(),
+        engine: wasmi(true),
     };
     if wit.is_null() {
         // SAFETY: `err` is null or writable, as the caller guarantees.

@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 use core::cell::{Cell, UnsafeCell};
 use core::ffi::{c_char, c_void};
 
-use wasmbed::{ErrorKind, Instance, InstancePre, Limits, Wasmi};
+use wasmbed::{ErrorKind, Instance, InstancePre, Limits};
+
+use crate::guest::Eng;
 #[cfg(feature = "std")]
 use wasmbed_wasi::{Policy, WasiCtx};
 
@@ -25,7 +27,7 @@ use crate::wave;
 
 /// A guest whose imports are resolved: instantiates with no name lookup. Immutable.
 pub struct wasmbed_instance_pre_t {
-    pub(crate) pre: InstancePre<Wasmi, CHost>,
+    pub(crate) pre: InstancePre<Eng, CHost>,
     #[cfg(feature = "std")]
     pub(crate) wasi: Option<WasiConfig>,
 }
@@ -35,7 +37,7 @@ pub struct wasmbed_instance_pre_t {
 /// Used by one thread at a time; a host function calling back into the
 /// instance that called it gets `WASMBED_ERR_BUSY`.
 pub struct wasmbed_instance_t {
-    inner: UnsafeCell<Instance<Wasmi, CHost>>,
+    inner: UnsafeCell<Instance<Eng, CHost>>,
     busy: Cell<bool>,
 }
 
@@ -197,7 +199,7 @@ impl Drop for Busy<'_> {
 /// `p` is null or a live instance, used by this thread only.
 unsafe fn with<R>(
     p: *const wasmbed_instance_t,
-    f: impl FnOnce(&mut Instance<Wasmi, CHost>) -> Res<R>,
+    f: impl FnOnce(&mut Instance<Eng, CHost>) -> Res<R>,
 ) -> Res<R> {
     // SAFETY: passed on from the caller; only `busy` and the cell are touched through it.
     let i = unsafe { handle(p, "instance")? };
@@ -241,7 +243,7 @@ pub unsafe extern "C" fn wasmbed_instance_call(
         // SAFETY: each pointer is what the caller guarantees.
         let (name, args) = unsafe { (text(name, "name")?, slice(args, nargs, "args")?) };
         let type_err = |m: String| Fail::new(wasmbed_code_t::WASMBED_ERR_TYPE, m);
-        let call = |inst: &mut Instance<Wasmi, CHost>| {
+        let call = |inst: &mut Instance<Eng, CHost>| {
             let ty = inst.func_type(name).ok_or_else(|| {
                 Fail::new(
                     wasmbed_code_t::WASMBED_ERR_UNKNOWN_EXPORT,

@@ -88,6 +88,8 @@ pub use error::{
     wasmbed_code_t, wasmbed_error_code, wasmbed_error_delete, wasmbed_error_message,
     wasmbed_error_t, wasmbed_string_delete,
 };
+#[cfg(feature = "wamr")]
+pub use guest::wasmbed_engine_new_wamr;
 pub use guest::{
     wasmbed_engine_delete, wasmbed_engine_new, wasmbed_engine_t, wasmbed_guest_delete,
     wasmbed_guest_new_compact, wasmbed_guest_t,

@@ -854,3 +854,43 @@ fn a_typed_host_function_past_16_core_parameters_reads_them_from_guest_memory() 
     assert_eq!(unsafe { r.of.u32 } as usize, expected.len());
     free(l, g, i);
 }
+
+#[test]
+fn a_wamr_engine_runs_the_same_guest_to_the_same_result() {
+    let (mut e, mut g, mut err) = (null_mut(), null_mut(), null_mut());
+    // SAFETY: valid pointers throughout; each handle freed once.
+    unsafe {
+        assert_eq!(wasmbed_engine_new_wamr(null_mut()), WASMBED_ERR_NULL);
+        assert_eq!(wasmbed_engine_new_wamr(&mut e), WASMBED_OK);
+        let code = wasmbed_guest_new(
+            e,
+            SENSOR.as_ptr(),
+            SENSOR.len(),
+            null(),
+            null(),
+            &mut g,
+            &mut err,
+        );
+        assert_eq!(code, WASMBED_OK, "{:?}", take(err));
+        wasmbed_engine_delete(e);
+    }
+    let l = linker();
+    let i = instantiate(l, g, null_mut(), None).unwrap();
+    let out = call_wave(i, SUMMARIZE).unwrap();
+    assert_eq!(
+        out.as_deref(),
+        Some(r#"{count: 3, mean: 29.5, out-of-range: [2], label: "check sensors"}"#)
+    );
+    // WAMR's fuel is a budget per call: ten instructions stop this one.
+    let limits = wasmbed_limits_t {
+        fuel: 10,
+        ..wasmbed_limits_default()
+    };
+    let j = instantiate(l, g, null_mut(), Some(limits)).unwrap();
+    let (code, msg) = call_wave(j, SUMMARIZE).unwrap_err();
+    assert_eq!(code, WASMBED_ERR_TRAP, "{msg}");
+    assert!(msg.contains("all fuel consumed"), "{msg}");
+    // SAFETY: a live instance, freed once.
+    unsafe { wasmbed_instance_delete(j) };
+    free(l, g, i);
+}
