@@ -186,7 +186,11 @@ pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome
     // command exits 0 or 1 (`wasi:cli/exit` takes a result), the rest is
     // the same as the module's.
     let lowered = run(&lowered_on_wasmbed);
-    assert_eq!(lowered, run(&component_on_wasmtime), "{name}: lowered vs wasmtime's component");
+    assert_eq!(
+        lowered,
+        run(&component_on_wasmtime),
+        "{name}: lowered vs wasmtime's component"
+    );
     let as_command = Outcome {
         code: i32::from(ours.code != 0),
         ..ours.clone()
