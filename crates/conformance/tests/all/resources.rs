@@ -214,12 +214,7 @@ fn dropped_guest_resources_are_refused_as_on_wasmtime() {
 fn the_guest_as_a_component_lowered_behaves_as_on_wasmtime() {
     let wasm = std::fs::read(repo_path("guests/resources/resources.wasm"))
         .expect("guests/resources/resources.wasm");
-    let component = wit_component::ComponentEncoder::default()
-        .module(&wasm)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap();
+    let component = crate::wasmtime_side::component_bytes(&wasm).unwrap();
     let (theirs, their_live) =
         resources_wasmtime::run(&wasm, scenario).expect("wasmtime runs the guest");
     for scheme in [wasmbed_lower::Scheme::Cm32p2, wasmbed_lower::Scheme::Legacy] {

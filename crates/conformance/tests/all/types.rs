@@ -257,12 +257,7 @@ fn every_type_kind_crosses_both_ways_as_on_wasmtime() {
 fn the_guest_as_a_component_lowered_behaves_as_on_wasmtime() {
     let wasm =
         std::fs::read(repo_path("guests/types/types.wasm")).expect("guests/types/types.wasm");
-    let component = wit_component::ComponentEncoder::default()
-        .module(&wasm)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap();
+    let component = crate::wasmtime_side::component_bytes(&wasm).unwrap();
     let calls = calls();
     let theirs = run_wasmtime(&wasm, &calls).expect("wasmtime runs the guest");
     for scheme in [wasmbed_lower::Scheme::Cm32p2, wasmbed_lower::Scheme::Legacy] {

@@ -11,14 +11,19 @@ use wasmtime::{format_err, Engine, Result, Store};
 
 use crate::convert::{no_resource_in, no_resource_out, to_wasmbed, to_wasmtime};
 
-/// `core` (a module with a `component-type` section) as a component on a new engine.
-pub(crate) fn component(core: &[u8]) -> Result<(Engine, Component)> {
-    let bytes = wit_component::ComponentEncoder::default()
+/// `core` (a module with a `component-type` section) as wit-component wraps it.
+pub(crate) fn component_bytes(core: &[u8]) -> Result<Vec<u8>> {
+    wit_component::ComponentEncoder::default()
         .module(core)
         .map_err(|e| format_err!("{e:#}"))?
         .validate(true)
         .encode()
-        .map_err(|e| format_err!("{e:#}"))?;
+        .map_err(|e| format_err!("{e:#}"))
+}
+
+/// `core` (a module with a `component-type` section) as a component on a new engine.
+pub(crate) fn component(core: &[u8]) -> Result<(Engine, Component)> {
+    let bytes = component_bytes(core)?;
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes)?;
     Ok((engine, component))

@@ -98,16 +98,14 @@ fn outcome(out: Vec<u8>, err: Vec<u8>, code: i32, dir: &Path) -> Outcome {
     }
 }
 
-/// Runs `name.wasm` on wasmtime-wasi's preview 1 with the same grants.
-pub(crate) fn wasmtime(name: &str, input: &Input, dir: &Path) -> Outcome {
-    use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
-    let engine = wasmtime::Engine::default();
-    let module =
-        wasmtime::Module::from_file(&engine, guests().join(format!("{name}.wasm"))).unwrap();
-    let (out, err) = (
-        MemoryOutputPipe::new(1 << 20),
-        MemoryOutputPipe::new(1 << 20),
-    );
+/// wasmtime-wasi's grants for what `input` asks, `dir` preopened as `.`.
+fn wasmtime_ctx(
+    name: &str,
+    input: &Input,
+    dir: &Path,
+    out: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+    err: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+) -> wasmtime_wasi::WasiCtxBuilder {
     let mut b = wasmtime_wasi::WasiCtxBuilder::new();
     b.arg(name)
         .args(&input.args)
@@ -117,10 +115,24 @@ pub(crate) fn wasmtime(name: &str, input: &Input, dir: &Path) -> Outcome {
         b.env(k, v);
     }
     if let Some(s) = &input.stdin {
-        b.stdin(MemoryInputPipe::new(s.clone()));
+        b.stdin(wasmtime_wasi::p2::pipe::MemoryInputPipe::new(s.clone()));
     }
     b.preopened_dir(dir, ".", wasmtime_wasi::FsPerms::ReadWrite)
         .unwrap();
+    b
+}
+
+/// Runs `name.wasm` on wasmtime-wasi's preview 1 with the same grants.
+pub(crate) fn wasmtime(name: &str, input: &Input, dir: &Path) -> Outcome {
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+    let engine = wasmtime::Engine::default();
+    let module =
+        wasmtime::Module::from_file(&engine, guests().join(format!("{name}.wasm"))).unwrap();
+    let (out, err) = (
+        MemoryOutputPipe::new(1 << 20),
+        MemoryOutputPipe::new(1 << 20),
+    );
+    let mut b = wasmtime_ctx(name, input, dir, &out, &err);
     let mut store = wasmtime::Store::new(&engine, b.build_p1());
     let mut linker = wasmtime::Linker::new(&engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |c| c).unwrap();
@@ -199,12 +211,16 @@ pub(crate) fn agree(name: &str, input: &Input, setup: impl Fn(&Path)) -> Outcome
     ours
 }
 
-/// `name.wasm` wrapped with the preview 1 command adapter, as
-/// `wasm-tools component new --adapt` does.
+/// `name.wasm` wrapped with the preview 1 command adapter.
 fn component(name: &str) -> Vec<u8> {
-    let wasm = std::fs::read(guests().join(format!("{name}.wasm"))).unwrap();
+    command_component(&std::fs::read(guests().join(format!("{name}.wasm"))).unwrap())
+}
+
+/// `wasm` wrapped with the preview 1 command adapter, as
+/// `wasm-tools component new --adapt` does.
+pub(crate) fn command_component(wasm: &[u8]) -> Vec<u8> {
     wit_component::ComponentEncoder::default()
-        .module(&wasm)
+        .module(wasm)
         .unwrap()
         .adapter(
             wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
@@ -240,24 +256,12 @@ fn lowered_on_wasmbed(name: &str, input: &Input, dir: &Path) -> Outcome {
 
 /// The same component on wasmtime-wasi's WASI 0.2 with the same grants.
 fn component_on_wasmtime(name: &str, input: &Input, dir: &Path) -> Outcome {
-    use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
     let (out, err) = (
         MemoryOutputPipe::new(1 << 20),
         MemoryOutputPipe::new(1 << 20),
     );
-    let mut b = wasmtime_wasi::WasiCtxBuilder::new();
-    b.arg(name)
-        .args(&input.args)
-        .stdout(out.clone())
-        .stderr(err.clone());
-    for (k, v) in &input.env {
-        b.env(k, v);
-    }
-    if let Some(s) = &input.stdin {
-        b.stdin(MemoryInputPipe::new(s.clone()));
-    }
-    b.preopened_dir(dir, ".", wasmtime_wasi::FsPerms::ReadWrite)
-        .unwrap();
+    let mut b = wasmtime_ctx(name, input, dir, &out, &err);
     let code = exit_status(run_component(&component(name), &mut b));
     outcome(out.contents().to_vec(), err.contents().to_vec(), code, dir)
 }

@@ -8,7 +8,9 @@ use wasmbed::{Guest, Limits};
 use wasmbed_wasi::{Capture, Policy};
 
 use super::engine;
-use crate::harness::{exit_status, run_component, snapshot, wit_world, Outcome};
+use crate::harness::{
+    command_component, exit_status, run_component, snapshot, wit_world, Outcome,
+};
 
 /// Standard streams (3) and the preopen (1), then room for four more descriptors.
 const MAX_OPEN_FDS: u32 = 8;
@@ -91,19 +93,8 @@ fn on_wasmbed(dir: &Path) -> (Outcome, usize) {
 /// The same module as a component, its preview 1 imports served by wasmtime's
 /// command adapter (which exports `wasi:cli/run` calling `_start`), on wasmtime-wasi.
 fn on_wasmtime(dir: &Path) -> Outcome {
-    use wasi_preview1_component_adapter_provider as adapter;
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-    let component = wit_component::ComponentEncoder::default()
-        .module(&wasm())
-        .unwrap()
-        .adapter(
-            adapter::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
-            adapter::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
-        )
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap();
+    let component = command_component(&wasm());
     let (out, err) = (
         MemoryOutputPipe::new(1 << 20),
         MemoryOutputPipe::new(1 << 20),
@@ -121,18 +112,7 @@ fn on_wasmtime(dir: &Path) -> Outcome {
 /// module's for its own WASI 0.2 calls, the adapter's for preview 1's), so
 /// the lowered module routes each import's through a trampoline.
 fn lowered_on_wasmbed(dir: &Path) -> Outcome {
-    use wasi_preview1_component_adapter_provider as adapter;
-    let component = wit_component::ComponentEncoder::default()
-        .module(&wasm())
-        .unwrap()
-        .adapter(
-            adapter::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
-            adapter::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
-        )
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap();
+    let component = command_component(&wasm());
     let core = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Cm32p2).unwrap();
     let world = wasmbed_wit::world_from_module(&core).unwrap().unwrap();
     let guest = Guest::new(&engine(), &core, world).unwrap();
