@@ -54,7 +54,22 @@ enum Command {
     Lower(lower::LowerArgs),
 }
 
+/// Output piped into a reader that stops early (`wasmbed inspect x | head`)
+/// ends the program quietly with 141, as a shell tool ends on SIGPIPE,
+/// instead of a panic and its backtrace from `println!`.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info.payload_as_str().unwrap_or("");
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     let result = init_log().and_then(|()| match cli.command {
         Command::Run(args) => run::run(args),
