@@ -142,9 +142,21 @@ enum Item {
     Local(usize, u32),
 }
 
+/// The value of a constant expression, folded.
+#[derive(Clone, Copy, Debug)]
+enum Const {
+    I32(i32),
+    I64(i64),
+}
+
 /// The fused module's index maps for one module instance.
 #[derive(Default)]
 struct Maps {
+    /// Immutable globals of the fused module whose value is a constant: a
+    /// constant expression that reads one gets the value instead, since a
+    /// fused module defines what the component's modules imported, and
+    /// `global.get` of a defined global is no constant expression before GC.
+    consts: BTreeMap<u32, Const>,
     types: u32,
     funcs: Vec<u32>,
     tables: Vec<u32>,
@@ -154,8 +166,62 @@ struct Maps {
     data: u32,
 }
 
+impl Maps {
+    /// `expr` folded to one value, if it reads only constants and globals
+    /// with a known constant value through integer `add`, `sub` and `mul`.
+    fn fold(&self, expr: &wasmparser::ConstExpr<'_>) -> Option<Const> {
+        use wasmparser::Operator as O;
+        let mut stack: Vec<Const> = Vec::new();
+        let mut ops = expr.get_operators_reader();
+        while !ops.eof() {
+            let op = ops.read().ok()?;
+            let (b, a) = match op {
+                O::End => break,
+                O::I32Const { value } => {
+                    stack.push(Const::I32(value));
+                    continue;
+                }
+                O::I64Const { value } => {
+                    stack.push(Const::I64(value));
+                    continue;
+                }
+                O::GlobalGet { global_index } => {
+                    let fused = *self.globals.get(global_index as usize)?;
+                    stack.push(*self.consts.get(&fused)?);
+                    continue;
+                }
+                _ => (stack.pop()?, stack.pop()?),
+            };
+            stack.push(match (op, a, b) {
+                (O::I32Add, Const::I32(a), Const::I32(b)) => Const::I32(a.wrapping_add(b)),
+                (O::I32Sub, Const::I32(a), Const::I32(b)) => Const::I32(a.wrapping_sub(b)),
+                (O::I32Mul, Const::I32(a), Const::I32(b)) => Const::I32(a.wrapping_mul(b)),
+                (O::I64Add, Const::I64(a), Const::I64(b)) => Const::I64(a.wrapping_add(b)),
+                (O::I64Sub, Const::I64(a), Const::I64(b)) => Const::I64(a.wrapping_sub(b)),
+                (O::I64Mul, Const::I64(a), Const::I64(b)) => Const::I64(a.wrapping_mul(b)),
+                _ => return None,
+            });
+        }
+        match stack.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+}
+
 impl Reencode for Maps {
     type Error = Infallible;
+
+    fn const_expr(
+        &mut self,
+        expr: wasmparser::ConstExpr<'_>,
+    ) -> Result<wasm_encoder::ConstExpr, ReError<Infallible>> {
+        Ok(match self.fold(&expr) {
+            Some(Const::I32(v)) => wasm_encoder::ConstExpr::i32_const(v),
+            Some(Const::I64(v)) => wasm_encoder::ConstExpr::i64_const(v),
+            None => wasm_encoder::reencode::utils::const_expr(self, expr)?,
+        })
+    }
 
     fn type_index(&mut self, ty: u32) -> Result<u32, ReError<Infallible>> {
         Ok(self.types + ty)
@@ -784,6 +850,7 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     let mut code = CodeSection::new();
     let mut datas = DataSection::new();
     let mut starts = Vec::new();
+    let mut consts: BTreeMap<u32, Const> = BTreeMap::new();
     for (pos, (_, parsed)) in f.instances.iter().enumerate() {
         let m = &mut maps[pos];
         for g in parsed.types.iter().cloned() {
@@ -799,7 +866,16 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
         for mem in &parsed.memories {
             memories.memory(m.memory_type(*mem).map_err(reencode_err)?);
         }
-        for g in parsed.globals.iter().cloned() {
+        m.consts = consts.clone();
+        let imported_globals = parsed.imports_of(is_global).count();
+        for (j, g) in parsed.globals.iter().cloned().enumerate() {
+            if !g.ty.mutable {
+                if let Some(v) = m.fold(&g.init_expr) {
+                    let fused = m.globals[imported_globals + j];
+                    consts.insert(fused, v);
+                    m.consts.insert(fused, v);
+                }
+            }
             m.parse_global(&mut globals, g).map_err(reencode_err)?;
         }
         for e in parsed.elements.iter().cloned() {

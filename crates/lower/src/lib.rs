@@ -59,5 +59,14 @@ pub fn lower(component: &[u8], scheme: Scheme) -> Result<Vec<u8>, Error> {
         scheme == Scheme::Cm32p2,
     )
     .map_err(|e| Error::Malformed(format!("its WIT: {e:#}")))?;
+    // What the output may use: what wasmi and WAMR run (Wasm 2.0, with
+    // extended constants, tail calls, several memories, custom page sizes),
+    // not every proposal the component validated under.
+    use wasmparser::WasmFeatures as F;
+    let engines =
+        F::WASM2 | F::EXTENDED_CONST | F::TAIL_CALL | F::MULTI_MEMORY | F::CUSTOM_PAGE_SIZES;
+    wasmparser::Validator::new_with_features(engines)
+        .validate_all(&module)
+        .map_err(|e| Error::Unsupported(format!("the lowered module needs {}", e.message())))?;
     Ok(module)
 }

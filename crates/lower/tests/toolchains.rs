@@ -7,9 +7,9 @@
 //!   module defines. Fused, those globals are defined in the same module, and
 //!   `global.get` of a defined global in a constant expression is valid only
 //!   with the GC proposal's relaxed rule, which wasmi and WAMR do not
-//!   implement: the lowered module passes `wasm-tools validate` (every
-//!   feature) but neither engine loads it. A bug in the lowering, pinned
-//!   below as it behaves today.
+//!   implement: the lowered module passed `wasm-tools validate` (every
+//!   feature) but neither engine loaded it. Fixed: such expressions are now
+//!   folded to the globals' constant values (regression test below).
 //! - componentize-qjs composes two components, each with its own memory:
 //!   refused, as docs/lower.md says.
 //! - componentize-qjs without `--sync` brings the async built-ins: refused,
@@ -63,50 +63,29 @@ const DYLIB: &str = r#"(component
   (alias core export $lib "f" (core func $f))
   (func (export "f") (result u32) (canon lift (core func $f))))"#;
 
-const LOCALLY_DEFINED: &str = "constant expression required: global.get of locally defined global";
-
-/// Known bug: a constant expression reading an imported global that another
-/// core module defines is copied as it is, so the fused module reads a
-/// defined global there. It validates with every feature on and fails on
-/// wasmi. When it is fixed (fold the global's constant initializer into the
-/// expression: every base wit-component's dynamic linking hands over is an
-/// immutable `i32.const`), this test should assert that the module validates
-/// with `engine_features()` and that `f` returns 56.
+/// Regression (docs/lower-toolchains.md): a constant expression reading an
+/// imported global that another core module defines was copied as it was,
+/// so the fused module read a defined global there, valid only with GC's
+/// relaxed rule. The lowering now folds such expressions to the global's
+/// constant: the module validates for the engines and `f` returns 56 on both.
 #[test]
-fn known_bug_constant_expressions_read_fused_globals() {
+fn constant_expressions_reading_fused_globals_are_folded() {
     let comp = wat::parse_str(DYLIB).unwrap();
     let lowered = lower(&comp, Scheme::Cm32p2).expect("lowers");
-    // Valid with every feature (GC relaxes constant expressions)…
-    wasmparser::Validator::new()
+    wasmparser::Validator::new_with_features(engine_features())
         .validate_all(&lowered)
-        .expect("valid with every feature");
-    // …but not for the engines.
-    let e = wasmparser::Validator::new_with_features(engine_features())
-        .validate_all(&lowered)
-        .err()
-        .expect("invalid for the engines");
-    assert_eq!(e.message(), LOCALLY_DEFINED);
-    // The component itself is fine for them: the globals are imports there.
-    for p in wasmparser::Parser::new(0).parse_all(&comp) {
-        if let wasmparser::Payload::ModuleSection {
-            unchecked_range, ..
-        } = p.unwrap()
-        {
-            wasmparser::Validator::new_with_features(engine_features())
-                .validate_all(&comp[unchecked_range.start as usize..unchecked_range.end as usize])
-                .expect("each core module is valid for the engines");
-        }
-    }
-    // wasmbed on wasmi refuses the lowered module in one line.
+        .expect("valid for the engines");
     let world = wasmbed_wit::world_from_module(&lowered).unwrap().unwrap();
-    let e = Guest::new(&Wasmi::new(), &lowered, world)
-        .err()
-        .expect("wasmi refuses it")
-        .to_string();
-    assert!(
-        e.starts_with(&format!("invalid module: {LOCALLY_DEFINED} (at offset ")),
-        "{e}"
-    );
+    let guest = Guest::new(&Wasmi::new(), &lowered, world.clone()).expect("wasmi loads it");
+    let mut inst = wasmbed::Linker::new()
+        .instantiate(&guest, (), wasmbed::Limits::default())
+        .unwrap();
+    assert_eq!(inst.call("f", &[]).unwrap(), Some(wasmbed::Val::U32(56)));
+    let guest = Guest::new(&wasmbed::Wamr::new(), &lowered, world).expect("WAMR loads it");
+    let mut inst = wasmbed::Linker::new()
+        .instantiate(&guest, (), wasmbed::Limits::default())
+        .unwrap();
+    assert_eq!(inst.call("f", &[]).unwrap(), Some(wasmbed::Val::U32(56)));
 }
 
 /// componentize-qjs: the QuickJS component imports `local:init/module-loader`
