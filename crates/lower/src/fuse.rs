@@ -737,27 +737,19 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
     emit(&mut f, &mut maps, ends)
 }
 
-/// What the exports of the fused module need from the lifts and lowers.
-#[derive(Default)]
-struct Shared {
-    memory: Option<u32>,
-}
-
-impl Shared {
-    fn set(slot: &mut Option<u32>, v: u32, what: &str) -> Result<(), Error> {
-        match slot {
-            Some(old) if *old != v => Err(Error::Unsupported(format!(
-                "several {what}s among the canonical options (one per import needs trampolines)"
-            ))),
-            _ => {
-                *slot = Some(v);
-                Ok(())
-            }
+/// Records `v` as the one memory the canonical options name.
+fn one_memory(slot: &mut Option<u32>, v: u32) -> Result<(), Error> {
+    match slot {
+        Some(old) if *old != v => Err(Error::Unsupported(
+            "several memories among the canonical options".into(),
+        )),
+        _ => {
+            *slot = Some(v);
+            Ok(())
         }
     }
 }
 
-/// Writes the fused module.
 /// The sizes of the fused index spaces before what `emit` adds.
 struct Ends {
     /// Functions: imports, every module's, and the trampolines.
@@ -838,6 +830,7 @@ fn plan_reallocs(f: &mut Fuser<'_, '_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// Writes the fused module.
 fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>, Error> {
     let mut types = TypeSection::new();
     let mut imports = ImportSection::new();
@@ -895,13 +888,13 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
         imports.import(&h.module, &h.name, EntityType::Function(h.ty));
     }
     // The lifts: every top-level export, through instance bags.
-    let mut shared = Shared::default();
+    let mut memory: Option<u32> = None;
     let mut named: Vec<(String, u32)> = Vec::new();
     let model = f.model;
     for (name, kind, index) in &model.exports {
         match kind {
             ComponentExternalKind::Func => {
-                lift(f, maps, None, name, *index, &mut shared, &mut named)?
+                lift(f, maps, None, name, *index, &mut memory, &mut named)?
             }
             ComponentExternalKind::Instance => {
                 let Some(CompInstance::Bag(bag)) = model.instances.get(*index as usize) else {
@@ -911,7 +904,7 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
                 };
                 for (fname, k, fi) in bag {
                     if *k == ComponentExternalKind::Func {
-                        lift(f, maps, Some(name), fname, *fi, &mut shared, &mut named)?;
+                        lift(f, maps, Some(name), fname, *fi, &mut memory, &mut named)?;
                     }
                 }
             }
@@ -936,14 +929,14 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     // The lowers' options.
     for cf in &model.core_funcs {
         if let CoreFunc::Lower { options, .. } = cf {
-            options_into(f, maps, options, &mut shared)?;
+            options_into(f, maps, options, &mut memory)?;
         }
     }
     let scheme = f.scheme;
     for (name, func) in &named {
         exports.export(name, ExportKind::Func, *func);
     }
-    if let Some(m) = shared.memory {
+    if let Some(m) = memory {
         exports.export(scheme.memory(), ExportKind::Memory, m);
     }
     // The trampolines: set the selector around the host call, restore it after.
@@ -1064,7 +1057,7 @@ fn lift(
     owner: Option<&str>,
     name: &str,
     index: u32,
-    shared: &mut Shared,
+    memory: &mut Option<u32>,
     named: &mut Vec<(String, u32)>,
 ) -> Result<(), Error> {
     let mut i = index;
@@ -1093,7 +1086,7 @@ fn lift(
         let post = f.number(item, Kind::Func, maps)?;
         named.push((f.scheme.export_post_return(owner, name).map_err(bad)?, post));
     }
-    options_into(f, maps, options, shared)
+    options_into(f, maps, options, memory)
 }
 
 /// Records the memory and realloc a lift or lower names.
@@ -1101,12 +1094,12 @@ fn options_into(
     f: &mut Fuser<'_, '_>,
     maps: &mut [Maps],
     options: &Options,
-    shared: &mut Shared,
+    memory: &mut Option<u32>,
 ) -> Result<(), Error> {
     if let Some(m) = options.memory {
         let item = f.core_item(Kind::Memory, m)?;
         let m = f.number(item, Kind::Memory, maps)?;
-        Shared::set(&mut shared.memory, m, "memorie")?;
+        one_memory(memory, m)?;
     }
     Ok(())
 }

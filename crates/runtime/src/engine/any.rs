@@ -187,30 +187,22 @@ impl<T: 'static> EngineInstance<T> for AnyInstance<T> {
     }
 
     fn set_slicing(&mut self, slicing: Option<Arc<Slicing<AnyFunc>>>) -> bool {
+        // Each backend answers for itself, given the slicing in its own terms.
         match self {
-            AnyInstance::Wasmi(i) => {
-                let Some(s) = slicing else {
-                    return i.set_slicing(None);
-                };
-                let handler = match &s.handler {
-                    Some(AnyFunc::Wasmi(f)) => Some(*f),
-                    Some(AnyFunc::Wamr(_)) => return false,
-                    None => None,
-                };
-                i.set_slicing(Some(Arc::new(Slicing {
-                    interrupt: s.interrupt.clone(),
-                    config: s.config,
-                    handler,
-                })))
-            }
-            // WAMR cannot slice; it answers for itself.
-            AnyInstance::Wamr(i) => i.set_slicing(slicing.map(|_| {
-                Arc::new(Slicing {
-                    interrupt: Default::default(),
-                    config: Default::default(),
-                    handler: None,
-                })
-            })),
+            AnyInstance::Wasmi(i) => match narrow(slicing, |f| match f {
+                AnyFunc::Wasmi(f) => Some(*f),
+                AnyFunc::Wamr(_) => None,
+            }) {
+                Some(s) => i.set_slicing(s),
+                None => false,
+            },
+            AnyInstance::Wamr(i) => match narrow(slicing, |f| match f {
+                AnyFunc::Wamr(f) => Some(f.clone()),
+                AnyFunc::Wasmi(_) => None,
+            }) {
+                Some(s) => i.set_slicing(s),
+                None => false,
+            },
         }
     }
 
@@ -220,4 +212,24 @@ impl<T: 'static> EngineInstance<T> for AnyInstance<T> {
             AnyInstance::Wamr(i) => i.into_data(),
         }
     }
+}
+
+/// `slicing` with its handler as one backend's function; `None` when the
+/// handler belongs to the other backend.
+fn narrow<F>(
+    slicing: Option<Arc<Slicing<AnyFunc>>>,
+    pick: impl Fn(&AnyFunc) -> Option<F>,
+) -> Option<Option<Arc<Slicing<F>>>> {
+    let Some(s) = slicing else {
+        return Some(None);
+    };
+    let handler = match &s.handler {
+        Some(f) => Some(pick(f)?),
+        None => None,
+    };
+    Some(Some(Arc::new(Slicing {
+        interrupt: s.interrupt.clone(),
+        config: s.config,
+        handler,
+    })))
 }

@@ -583,8 +583,11 @@ unsafe fn dispatch<T: 'static>(
     args: *mut u64,
 ) {
     let inner = header.cast::<Inner<T>>();
-    // SAFETY: the caller's promise; the table is shared and read only.
-    let table = unsafe { inner.as_ref() }.table.clone();
+    // Borrowed, not cloned (no atomic count per call): `Inner` holds its
+    // `Arc` for the instance's life and never replaces it, and the instance
+    // outlives this call.
+    // SAFETY: the caller's promise that `inner` is live; the table is read only.
+    let table: &Table<T> = unsafe { &*Arc::as_ptr(&inner.as_ref().table) };
     let Some(import) = table
         .by_key
         .get(key as usize)
