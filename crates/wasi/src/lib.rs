@@ -103,7 +103,7 @@ pub fn add_preview1_to_linker<T: 'static>(
     preview1::add(linker, grants, get);
 }
 
-/// Defines WASI 0.2 only (cli, clocks, random, io, filesystem), as [`add_to_linker`] does.
+/// Defines WASI 0.2 only (cli, clocks, random, io, filesystem; sockets, denied), as [`add_to_linker`] does.
 pub fn add_p2_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     grants: Grants,

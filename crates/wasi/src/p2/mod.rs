@@ -1,9 +1,10 @@
 //! WASI 0.2 over `Linker::func`: cli, clocks, random, io and filesystem, sharing
-//! preview 1's host state (one stdout, one descriptor table).
+//! preview 1's host state (one stdout, one descriptor table); sockets, denied.
 //!
 //! Every resource is host-named ([`Linker::resource`]): a rep is an index in
 //! one of [`P2`]'s tables, or, for a `descriptor`, its number in the
-//! descriptor table preview 1 uses too.
+//! descriptor table preview 1 uses too; every `network` has the same rep
+//! (`sockets.rs`).
 
 mod cli;
 mod clocks;
@@ -11,6 +12,7 @@ mod filesystem;
 mod flat;
 mod io;
 mod random;
+mod sockets;
 mod state;
 
 use wasmbed::{Error, Linker, Val};
@@ -111,6 +113,8 @@ pub(crate) fn add<T: 'static>(linker: &mut Linker<T>, grants: Grants, get: GetCt
             f(cx, get, args, results)
         });
     }
+    // No grant enables sockets: linked whatever `grants` says, every call denied.
+    sockets::add(linker);
     for (name, resource, dtor) in DTORS {
         linker.resource(&iface(name), resource, move |cx, rep| {
             dtor(get(cx.data_mut()), rep);

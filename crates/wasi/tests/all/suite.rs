@@ -13,3 +13,5 @@ mod p2;
 mod p2_malicious;
 #[path = "race.rs"]
 mod race;
+#[path = "sockets.rs"]
+mod sockets;
