@@ -474,8 +474,11 @@ impl<'a> Model<'a> {
             }
             other => {
                 let name = format!("{other:?}");
-                let name = name.split([' ', '{', '(']).next().unwrap_or("").to_string();
-                return Err(Error::Unsupported(format!("the built-in `{name}`")));
+                let name = name.split([' ', '{', '(']).next().unwrap_or("");
+                return Err(Error::Unsupported(format!(
+                    "the built-in `{}`",
+                    text_name(name)
+                )));
             }
         }
         Ok(())
@@ -511,4 +514,48 @@ impl<'a> Model<'a> {
 
 fn malformed(e: wasmparser::BinaryReaderError) -> Error {
     Error::Malformed(e.to_string())
+}
+
+/// A built-in's name in the text format (`task.cancel`, `waitable-set.new`,
+/// `thread.spawn-ref`) from wasmparser's variant name (`TaskCancel`, …): the
+/// name a component's author wrote, not the parser's.
+fn text_name(variant: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for c in variant.chars() {
+        match words.last_mut() {
+            Some(w) if !c.is_ascii_uppercase() => w.push(c),
+            _ => words.push(c.to_ascii_lowercase().to_string()),
+        }
+    }
+    // The two-word families; every other built-in's family is its first word.
+    let family = match words.as_slice() {
+        [a, b, ..] if (a == "waitable" && b == "set") || (a == "error" && b == "context") => 2,
+        _ => 1,
+    };
+    let rest = words.split_off(family.min(words.len()));
+    match rest.is_empty() {
+        true => words.join("-"),
+        false => format!("{}.{}", words.join("-"), rest.join("-")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_name;
+
+    #[test]
+    fn built_ins_are_named_as_the_text_format_names_them() {
+        for (variant, text) in [
+            ("TaskCancel", "task.cancel"),
+            ("ContextGet", "context.get"),
+            ("WaitableSetNew", "waitable-set.new"),
+            ("ErrorContextDebugMessage", "error-context.debug-message"),
+            ("ThreadSpawnRef", "thread.spawn-ref"),
+            ("StreamCancelRead", "stream.cancel-read"),
+            ("WaitableJoin", "waitable.join"),
+            ("SubtaskDrop", "subtask.drop"),
+        ] {
+            assert_eq!(text_name(variant), text, "{variant}");
+        }
+    }
 }

@@ -137,8 +137,8 @@ fn a_composition_of_two_components_is_refused() {
 
 /// componentize-qjs without `--sync`: the runtime imports the async
 /// built-ins (`task.cancel`, `context.get`/`set`, `waitable-set.new`, …)
-/// although no lift or lower is async. Refused naming the first one, by
-/// wasmparser's name for it (`TaskCancel`, not the text format's `task.cancel`).
+/// although no lift or lower is async. Refused naming the first one as the
+/// text format names it.
 #[test]
 fn async_built_ins_are_refused_naming_the_first() {
     let task_cancel = r#"(component
@@ -146,12 +146,12 @@ fn async_built_ins_are_refused_naming_the_first() {
       (core func (canon context.get i32 0)))"#;
     assert_eq!(
         refusal(task_cancel),
-        "not supported yet: the built-in `TaskCancel`"
+        "not supported yet: the built-in `task.cancel`"
     );
     let context_get = r#"(component
       (core func (canon context.get i32 0)))"#;
     assert_eq!(
         refusal(context_get),
-        "not supported yet: the built-in `ContextGet`"
+        "not supported yet: the built-in `context.get`"
     );
 }
