@@ -1,6 +1,7 @@
 //! Component value types with their layout and flattening computed once.
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 pub use crate::kind::{TypeError, TypeKind};
@@ -16,7 +17,10 @@ pub struct ResourceId(pub u32);
 /// A component value type.
 ///
 /// Build composite types with the constructors ([`Type::record`], …); they
-/// check the type and compute its layout and flattening once.
+/// check the type and compute its layout and flattening once. A composite
+/// type is shared: cloning it counts a reference, so a world whose ten
+/// functions return one `error-code` holds its names once (on a device, the
+/// heap a world takes).
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
 pub enum Type {
@@ -33,14 +37,14 @@ pub enum Type {
     F64,
     Char,
     String,
-    List(Box<ListType>),
-    Record(Box<RecordType>),
-    Tuple(Box<TupleType>),
-    Variant(Box<VariantType>),
-    Enum(Box<EnumType>),
-    Option(Box<OptionType>),
-    Result(Box<ResultType>),
-    Flags(Box<FlagsType>),
+    List(Arc<ListType>),
+    Record(Arc<RecordType>),
+    Tuple(Arc<TupleType>),
+    Variant(Arc<VariantType>),
+    Enum(Arc<EnumType>),
+    Option(Arc<OptionType>),
+    Result(Arc<ResultType>),
+    Flags(Arc<FlagsType>),
     Own(ResourceId),
     Borrow(ResourceId),
 }
@@ -219,7 +223,7 @@ impl Type {
     /// `list<elem>`.
     pub fn list(elem: Type) -> Result<Type, TypeError> {
         let depth = check_depth(elem.depth())?;
-        Ok(Type::List(Box::new(ListType { elem, depth })))
+        Ok(Type::List(Arc::new(ListType { elem, depth })))
     }
 
     /// `record { name: T, … }` with at least one field.
@@ -233,7 +237,7 @@ impl Type {
         }
         check_unique(names.iter().map(|n| &**n), TypeKind::Record)?;
         let product = Product::new(types, TypeKind::Record)?;
-        Ok(Type::Record(Box::new(RecordType {
+        Ok(Type::Record(Arc::new(RecordType {
             names: names.into(),
             product,
         })))
@@ -246,7 +250,7 @@ impl Type {
             return Err(TypeError::Empty(TypeKind::Tuple));
         }
         let product = Product::new(types, TypeKind::Tuple)?;
-        Ok(Type::Tuple(Box::new(TupleType { product })))
+        Ok(Type::Tuple(Arc::new(TupleType { product })))
     }
 
     /// `variant { name(T), name, … }` with at least one case.
@@ -257,7 +261,7 @@ impl Type {
             cases.into_iter().map(|(n, t)| (n.into(), t)).unzip();
         check_unique(names.iter().map(|n| &**n), TypeKind::Variant)?;
         let sum = Sum::new(types, TypeKind::Variant)?;
-        Ok(Type::Variant(Box::new(VariantType {
+        Ok(Type::Variant(Arc::new(VariantType {
             names: names.into(),
             sum,
         })))
@@ -270,7 +274,7 @@ impl Type {
         let names: Vec<Box<str>> = names.into_iter().map(Into::into).collect();
         check_unique(names.iter().map(|n| &**n), TypeKind::Enum)?;
         let sum = Sum::new(names.iter().map(|_| None).collect(), TypeKind::Enum)?;
-        Ok(Type::Enum(Box::new(EnumType {
+        Ok(Type::Enum(Arc::new(EnumType {
             names: names.into(),
             sum,
         })))
@@ -279,13 +283,13 @@ impl Type {
     /// `option<some>`.
     pub fn option(some: Type) -> Result<Type, TypeError> {
         let sum = Sum::new(alloc::vec![None, Some(some)], TypeKind::Option)?;
-        Ok(Type::Option(Box::new(OptionType { sum })))
+        Ok(Type::Option(Arc::new(OptionType { sum })))
     }
 
     /// `result<ok, err>`; `None` is a side without payload.
     pub fn result(ok: Option<Type>, err: Option<Type>) -> Result<Type, TypeError> {
         let sum = Sum::new(alloc::vec![ok, err], TypeKind::Result)?;
-        Ok(Type::Result(Box::new(ResultType { sum })))
+        Ok(Type::Result(Arc::new(ResultType { sum })))
     }
 
     /// `flags { name, … }` with 1 to 32 labels.
@@ -298,7 +302,7 @@ impl Type {
             return Err(TypeError::TooManyFlags(names.len()));
         }
         check_unique(names.iter().map(|n| &**n), TypeKind::Flags)?;
-        Ok(Type::Flags(Box::new(FlagsType {
+        Ok(Type::Flags(Arc::new(FlagsType {
             names: names.into(),
         })))
     }
