@@ -49,6 +49,8 @@ impl<E: Engine, T: 'static> Bus<E, T> {
     /// Adds a guest whose host data holds participant `part` of this bus's broker: its index.
     pub fn add(&mut self, instance: Instance<E, T>, part: PartId) -> usize {
         let task = task::Guest::new(&instance).ok();
+        // One more member, not room for four: a member holds a whole instance.
+        self.members.reserve_exact(1);
         self.members.push(Member {
             instance,
             part,
