@@ -117,6 +117,11 @@ build_resources() {
 # guests/pubsub: roundtrip publishes on "ping" and reads what arrives on "pong" (crates/pubsub).
 build_pubsub() {
     build_pubsub_guest guests/pubsub/roundtrip.wasm guests/pubsub/roundtrip.c
+    # The firmware's pub/sub guest (`firmware --features pubsub`): memory fixed
+    # at its data plus 1 KiB of stack, and its world in the compact form the
+    # device decodes without WIT (docs/world-format.md).
+    wasmbed shrink guests/pubsub/roundtrip.wasm -o guests/pubsub/roundtrip.small.wasm --stack 1024 >/dev/null
+    wasmbed world compile guests/pubsub/roundtrip.wasm -o guests/pubsub/participant.bin >/dev/null
 }
 
 # guests/cm32: hand-written `cm32p2` guests in WAT; each WIT beside its WAT is their world.
