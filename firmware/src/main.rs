@@ -1,24 +1,28 @@
 //! Runs `guests/cm32/calc.small.wasm` (calc with its memory shrunk to 2,080
-//! bytes by `wasmbed shrink`) on a microcontroller through wasmbed and
-//! wasmi, in a 32 KiB heap: initialization, a string call through the host's `concat` (realloc,
-//! post-return), and a call with 17 spilled parameters. With the feature
-//! `wamr` it runs `guests/cm32/calc.wasm` (WAMR loads no 1-byte pages: one
-//! 64 KiB page) on WAMR's fast interpreter instead, in a 96 KiB heap, with
-//! the same calls and results (Cortex-M4F and Cortex-M0+, not RISC-V yet;
-//! docs/wamr-firmware.md). With the feature `bare` it makes the same calls
-//! on wasmi alone, without wasmbed: the baseline that prices wasmbed's
-//! layer. With the feature `pubsub` it runs `guests/pubsub/roundtrip.small.wasm`
-//! on wasmbed-pubsub instead: the guest publishes on "ping" into the storage it
-//! lends the broker, native code answers on "pong" in place. Prints the results over semihosting and exits with status 0 when
-//! they are right.
+//! bytes by `wasmbed shrink`) on a microcontroller through wasmbed and wasmi,
+//! in a 32 KiB heap: initialization, a string call through the host's
+//! `concat` (realloc, post-return), and a call with 17 spilled parameters.
+//! Prints the results over semihosting and exits with status 0 when they are
+//! right. Other builds of the same program:
+//!
+//! - `wamr`: `guests/cm32/calc.wasm` (WAMR loads no 1-byte pages: one 64 KiB
+//!   page) on WAMR's fast interpreter, in a 96 KiB heap, with the same calls
+//!   and results (Cortex-M4F and Cortex-M0+, not RISC-V yet;
+//!   docs/wamr-firmware.md).
+//! - `bare`: the same calls on wasmi alone, without wasmbed: the baseline that
+//!   prices wasmbed's layer.
+//! - `pubsub`: `guests/pubsub/roundtrip.small.wasm` on wasmbed-pubsub: the
+//!   guest publishes on "ping" into the storage it lends the broker, native
+//!   code answers on "pong" in place.
 //!
 //! One program for every target; what differs (startup, memory map, output)
 //! is in `board/`: Cortex-M4F (`thumbv7em-none-eabihf`), Cortex-M0+
 //! (`thumbv6m`, with `sync.rs`) and RISC-V (`riscv32imac-unknown-none-elf`).
-//! The host and the calls are in `on_wasmbed.rs` (bindings that
-//! `wasmbed::bindgen!` generates from the guest's WIT) or `on_wasmi.rs`
-//! (`bare`); what WAMR's platform port needs from the firmware is in
-//! `wamr_port.rs`.
+//! The hosts and their calls are in `on_wasmbed.rs` (bindings that
+//! `wasmbed::bindgen!` generates from the guest's WIT), `on_wasmi.rs` (`bare`)
+//! and `on_pubsub.rs` (`pubsub`); what WAMR's platform port needs from the
+//! firmware is in `wamr_port.rs`. `bash firmware/table.sh` builds, runs and
+//! measures each.
 #![no_std]
 #![no_main]
 
