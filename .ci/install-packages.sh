@@ -12,13 +12,34 @@ packages=(
     clang libclang-dev cmake lld wasi-libc libclang-rt-dev-wasm32
     gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 gcc-avr avr-libc
     gcc-mips-linux-gnu binutils-mips-linux-gnu qemu-user
-    rustc-web cargo-web rust-web-src qemu-system-arm qemu-system-misc
+    rustc-web cargo-web rust-web-src
 )
+# QEMU's system emulators must match the installed qemu-utils: a machine
+# whose qemu-utils comes from bookworm-backports (10.x, as the workplace's
+# machines now have) cannot take bookworm's 7.2 emulators beside it
+# ("qemu-utils : Breaks: qemu-system-common (< 1:8.0…)"), so they come from
+# backports too.
+qemu=(qemu-system-arm qemu-system-misc)
+qemu_release=()
+if dpkg-query -W -f='${Version}' qemu-utils 2>/dev/null | grep -q 'bpo12'; then
+    list=/etc/apt/sources.list.d/wasmbed-bookworm-backports.list
+    [ -f "$list" ] || echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$list"
+    qemu_release=(-t bookworm-backports)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+missing_qemu=()
+for p in "${qemu[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_qemu+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ] || [ ${#missing_qemu[@]} -gt 0 ]; then
     apt-get update -q
+fi
+if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+if [ ${#missing_qemu[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${qemu_release[@]}" "${missing_qemu[@]}"
 fi
