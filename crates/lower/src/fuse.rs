@@ -17,6 +17,7 @@ use wasm_encoder::{
 use wasmbed_abi::names::{Owner, ResourceIntrinsic, Scheme};
 use wasmparser::{ComponentExternalKind, ExternalKind, Payload, TypeRef};
 
+use crate::adapter::{self, Side};
 use crate::model::{CompFunc, CompInstance, CompType, CoreFunc, CoreInstance, Model, Options};
 use crate::Error;
 
@@ -140,6 +141,28 @@ enum Item {
     Host(usize),
     /// Instance (position among module instances), item index in its module's space.
     Local(usize, u32),
+    /// A function lifted in one component and lowered in another: an index
+    /// into `Fuser::adapters`.
+    Adapter(usize),
+}
+
+/// A function lifted in one component and lowered in another, fused as an
+/// adapter that copies between their memories.
+struct Plan {
+    /// The lifted component function.
+    lift: u32,
+    /// The lowering's options.
+    options: Options,
+    /// For messages: the core import it was lowered for.
+    name: String,
+}
+
+/// What a lowered component function is.
+enum Lowered {
+    /// An import of the outermost component: the host's, under these names.
+    Host(String, String),
+    /// Lifted by a component inside.
+    Lift,
 }
 
 /// The value of a constant expression, folded.
@@ -323,6 +346,10 @@ struct Fuser<'m, 'a> {
     lowers: Vec<Lower>,
     type_offsets: Vec<u32>,
     reallocs: Reallocs,
+    adapters: Vec<Plan>,
+    /// The fused index of the first adapter, and how many were numbered.
+    adapter_base: u32,
+    adapters_numbered: usize,
 }
 
 fn kind_tag(k: Kind) -> u8 {
@@ -384,10 +411,10 @@ impl<'m, 'a> Fuser<'m, 'a> {
                     let (instance, name) = (*instance, *name);
                     self.lookup(instance, name, Kind::Func)
                 }
-                Some(CoreFunc::Lower { func, options }) => {
-                    let (module, name) = self.lowered_name(*func)?;
-                    Ok(self.host(module, name, options.realloc))
-                }
+                Some(CoreFunc::Lower { func, options }) => match self.lowered(*func)? {
+                    Lowered::Host(module, name) => Ok(self.host(module, name, options.realloc)),
+                    Lowered::Lift => Ok(Item::Adapter(self.adapter(*func, options))),
+                },
                 Some(CoreFunc::ResourceDrop { ty }) => {
                     let (module, name) = self.drop_name(*ty)?;
                     Ok(self.host(module, name, None))
@@ -413,6 +440,27 @@ impl<'m, 'a> Fuser<'m, 'a> {
             Kind::Global => {
                 let (i, n) = alias(&self.model.core_globals)?;
                 self.lookup(i, n, kind)
+            }
+        }
+    }
+
+    /// The adapter for lifted function `lift` lowered with `options` (made
+    /// once per function and options).
+    fn adapter(&mut self, lift: u32, options: &Options) -> usize {
+        let same = |p: &Plan| {
+            p.lift == lift
+                && p.options.memory == options.memory
+                && p.options.realloc == options.realloc
+        };
+        match self.adapters.iter().position(same) {
+            Some(k) => k,
+            None => {
+                self.adapters.push(Plan {
+                    lift,
+                    options: options.clone(),
+                    name: format!("component function {lift}"),
+                });
+                self.adapters.len() - 1
             }
         }
     }
@@ -457,43 +505,29 @@ impl<'m, 'a> Fuser<'m, 'a> {
         }
     }
 
-    /// The import names of lowered component function `func`.
-    fn lowered_name(&self, func: u32) -> Result<(String, String), Error> {
-        let mut f = func;
-        loop {
-            match self.model.funcs.get(f as usize) {
-                Some(CompFunc::Import { owner, name }) => {
-                    return self
-                        .scheme
-                        .import_func(Self::owner(*owner), name)
-                        .map_err(|_| {
-                            Error::Malformed(format!("interface `{owner:?}`: bad version"))
-                        })
-                }
-                Some(CompFunc::Same(g)) if *g < f => f = *g,
-                Some(CompFunc::Lift { .. }) => {
-                    return Err(Error::Unsupported(format!(
-                        "component function {func} lifted and lowered again inside the component"
-                    )))
-                }
-                _ => {
-                    return Err(Error::Unsupported(format!(
-                        "a lowered function ({func}) that is not an import"
-                    )))
-                }
+    /// What lowered component function `func` is.
+    fn lowered(&self, func: u32) -> Result<Lowered, Error> {
+        match self.model.funcs.get(func as usize) {
+            Some(CompFunc::Import { owner, name }) => {
+                let (module, name) = self
+                    .scheme
+                    .import_func(Self::owner(*owner), name)
+                    .map_err(|_| Error::Malformed(format!("interface `{owner:?}`: bad version")))?;
+                Ok(Lowered::Host(module, name))
             }
+            Some(CompFunc::Lift { .. }) => Ok(Lowered::Lift),
+            _ => Err(Error::Unsupported(format!(
+                "a lowered function ({func}) that is not an import"
+            ))),
         }
     }
 
-    /// Type `ty` with re-exports followed back to where it was made.
+    /// Type `ty` (the model gives one index to a type however often it is
+    /// exported or aliased).
     fn root_type(&self, ty: u32) -> Result<(u32, &'m CompType<'a>), Error> {
-        let mut t = ty;
-        loop {
-            match self.model.types.get(t as usize) {
-                Some(CompType::Same(u)) if *u < t => t = *u,
-                Some(c) => return Ok((t, c)),
-                None => return Err(Error::Malformed(format!("no component type {ty}"))),
-            }
+        match self.model.types.get(ty as usize) {
+            Some(c) => Ok((ty, c)),
+            None => Err(Error::Malformed(format!("no component type {ty}"))),
         }
     }
 
@@ -585,6 +619,10 @@ impl<'m, 'a> Fuser<'m, 'a> {
                     .flatten()
                     .unwrap_or(lower.host as u32))
             }
+            Item::Adapter(k) if k < self.adapters_numbered => Ok(self.adapter_base + k as u32),
+            Item::Adapter(_) => Err(Error::Unsupported(
+                "a lifted function lowered where the lowering does not look for one".into(),
+            )),
             Item::Local(pos, index) => {
                 let m = maps.get(pos).ok_or_else(|| {
                     Error::Malformed(format!(
@@ -616,6 +654,9 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         lowers: Vec::new(),
         type_offsets: Vec::new(),
         reallocs: Reallocs::default(),
+        adapters: Vec::new(),
+        adapter_base: 0,
+        adapters_numbered: 0,
     };
     // Resolve every import of every module instance, in instantiation order.
     let mut type_offset = 0;
@@ -644,6 +685,9 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
                     ))
                 })?;
             let item = f.lookup(arg, import.name, kind)?;
+            if let Item::Adapter(k) = item {
+                f.adapters[k].name = format!("{}#{}", import.module, import.name);
+            }
             let n = &mut counts[kind as usize];
             resolved.insert((kind_tag(kind), *n), item);
             *n += 1;
@@ -683,6 +727,9 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
             t += 1;
         }
     }
+    f.adapter_base = t;
+    f.adapters_numbered = f.adapters.len();
+    t += f.adapters.len() as u32;
     let mut next = [hosts, 0, 0, 0]; // funcs, tables, memories, globals
     let (mut elements, mut data) = (0u32, 0u32);
     let mut maps: Vec<Maps> = Vec::new();
@@ -724,9 +771,6 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         elements += parsed.elements.len() as u32;
         data += parsed.data.len() as u32;
         maps.push(m);
-    }
-    if next[Kind::Memory as usize] > 1 {
-        return Err(Error::Unsupported("more than one memory".into()));
     }
     let ends = Ends {
         funcs: t,
@@ -780,13 +824,13 @@ fn params_of(parsed: &Parsed<'_>, ty: u32) -> Result<u32, Error> {
 fn plan_reallocs(f: &mut Fuser<'_, '_>) -> Result<(), Error> {
     let model = f.model;
     let mut targets: Vec<Item> = Vec::new();
-    for cf in &model.funcs {
-        if let CompFunc::Lift {
+    for lift in exported_lifts(model) {
+        if let Some(CompFunc::Lift {
             options: Options {
                 realloc: Some(r), ..
             },
             ..
-        } = cf
+        }) = model.funcs.get(lift as usize)
         {
             let item = f.core_item(Kind::Func, *r)?;
             let item = f.canonical(item);
@@ -828,6 +872,28 @@ fn plan_reallocs(f: &mut Fuser<'_, '_>) -> Result<(), Error> {
         selector,
     };
     Ok(())
+}
+
+/// The component functions the outermost component exports, directly or
+/// in instances: the lifts the host calls.
+fn exported_lifts(model: &Model<'_>) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (_, kind, index) in &model.exports {
+        match kind {
+            ComponentExternalKind::Func => out.push(*index),
+            ComponentExternalKind::Instance => {
+                if let Some(CompInstance::Bag(bag)) = model.instances.get(*index as usize) {
+                    out.extend(
+                        bag.iter()
+                            .filter(|(_, k, _)| *k == ComponentExternalKind::Func)
+                            .map(|(_, _, i)| *i),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Writes the fused module.
@@ -926,10 +992,13 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
             .map_err(|_| Error::Malformed(format!("resource `{name}`: bad interface version")))?;
         named.push((export, func));
     }
-    // The lowers' options.
+    // The options of the lowers of host imports (an adapter's lower names
+    // the memory of the component that calls it, not the host's).
     for cf in &model.core_funcs {
-        if let CoreFunc::Lower { options, .. } = cf {
-            options_into(f, maps, options, &mut memory)?;
+        if let CoreFunc::Lower { func, options } = cf {
+            if let Ok(Lowered::Host(..)) = f.lowered(*func) {
+                options_into(f, maps, options, &mut memory)?;
+            }
         }
     }
     let scheme = f.scheme;
@@ -966,6 +1035,14 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     }
     let mut next_func = ends.funcs;
     let mut next_type = ends.types;
+    // The adapters, numbered after the trampolines.
+    for k in 0..f.adapters_numbered {
+        let (sig, body) = adapter_of(f, maps, k)?;
+        types.ty().function(sig.0, sig.1);
+        functions.function(next_type);
+        next_type += 1;
+        code.function(&body);
+    }
     // The `realloc` the host calls: the only one, or a dispatch on the selector.
     let targets: Vec<u32> = f
         .reallocs
@@ -1022,6 +1099,63 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     Ok(module.finish())
 }
 
+/// The signature and body of adapter `k`.
+#[allow(clippy::type_complexity)]
+fn adapter_of(
+    f: &mut Fuser<'_, '_>,
+    maps: &[Maps],
+    k: usize,
+) -> Result<((Vec<ValType>, Vec<ValType>), Function), Error> {
+    let model = f.model;
+    let plan = &f.adapters[k];
+    let (lift, lower, name) = (plan.lift, plan.options.clone(), plan.name.clone());
+    let Some(CompFunc::Lift { core, options, ty }) = model.funcs.get(lift as usize) else {
+        return Err(Error::Malformed(format!(
+            "`{name}`: no lifted function {lift}"
+        )));
+    };
+    let Some(CompType::Func(ty)) = model.types.get(*ty as usize) else {
+        return Err(Error::Unsupported(format!(
+            "`{name}`: a call between components whose type holds resources or types the adapters cannot copy"
+        )));
+    };
+    let func = |f: &mut Fuser<'_, '_>, i: Option<u32>| -> Result<Option<u32>, Error> {
+        i.map(|i| {
+            let item = f.core_item(Kind::Func, i)?;
+            f.number(item, Kind::Func, maps)
+        })
+        .transpose()
+    };
+    let callee = func(f, Some(*core))?.expect("a core function");
+    let post_return = func(f, options.post_return)?;
+    let callee_realloc = func(f, options.realloc)?;
+    let caller_realloc = func(f, lower.realloc)?;
+    let memory = |f: &mut Fuser<'_, '_>, m: Option<u32>| -> Result<Option<u32>, Error> {
+        m.map(|m| {
+            let item = f.core_item(Kind::Memory, m)?;
+            f.number(item, Kind::Memory, maps)
+        })
+        .transpose()
+    };
+    let callee_memory = memory(f, options.memory)?;
+    let caller_memory = memory(f, lower.memory)?;
+    let a = adapter::Adapter {
+        ty,
+        callee,
+        post_return,
+        callee_side: Side {
+            memory: callee_memory,
+            realloc: callee_realloc,
+        },
+        caller_side: Side {
+            memory: caller_memory,
+            realloc: caller_realloc,
+        },
+        name: &name,
+    };
+    Ok((adapter::lowered_signature(ty), adapter::body(&a)?))
+}
+
 /// `realloc(old, align, size, new) -> ptr` calling `targets[selector]`.
 fn dispatch(selector: u32, targets: &[u32]) -> Function {
     let mut body = Function::new([]);
@@ -1060,16 +1194,12 @@ fn lift(
     memory: &mut Option<u32>,
     named: &mut Vec<(String, u32)>,
 ) -> Result<(), Error> {
-    let mut i = index;
-    let (core, options) = loop {
-        match f.model.funcs.get(i as usize) {
-            Some(CompFunc::Lift { core, options }) => break (*core, options),
-            Some(CompFunc::Same(g)) if *g < i => i = *g,
-            _ => {
-                return Err(Error::Unsupported(format!(
-                    "export `{name}` that is not a lifted core function"
-                )))
-            }
+    let (core, options) = match f.model.funcs.get(index as usize) {
+        Some(CompFunc::Lift { core, options, .. }) => (*core, options),
+        _ => {
+            return Err(Error::Unsupported(format!(
+                "export `{name}` that is not a lifted core function"
+            )))
         }
     };
     let owner = match owner {

@@ -5,10 +5,14 @@
 //! initialization export, and the component's WIT in a `component-type`
 //! section.
 //!
-//! What it cannot express yet is refused with one line naming it (async,
-//! streams, string encodings other than UTF-8, a module instantiated twice,
-//! nested components beyond re-exports, several memories, several reallocs).
+//! Nested components are instantiated in place; a function one of them
+//! lifts and another lowers becomes a fused adapter copying between their
+//! memories. What it cannot express yet is refused with one line naming it
+//! (async, streams, string encodings other than UTF-8, a module instantiated
+//! twice, resources passed between components, several memories facing the
+//! host).
 
+mod adapter;
 mod fuse;
 mod model;
 

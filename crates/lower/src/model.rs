@@ -1,14 +1,24 @@
-//! A component's top level read into index spaces: what each core module
-//! instance is given, where each core function comes from, and what the
-//! component imports and exports by name. Nothing is fused here.
+//! A component read into flat index spaces: its nested components
+//! instantiated in place (each instantiation's core modules, instances and
+//! functions appended to one set of spaces, its imports bound to the
+//! arguments it was given), what each core module instance is given, where
+//! each core function comes from, and what the component imports and exports
+//! by name. Nothing is fused here.
 
+use std::sync::Arc;
+
+use wasmbed_abi::Type;
 use wasmparser::{
-    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind, ComponentInstance,
-    ComponentOuterAliasKind, ComponentType, ComponentTypeRef, ExternalKind, Instance,
-    InstantiationArgKind, Parser, Payload,
+    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentDefinedType,
+    ComponentExternalKind, ComponentInstance, ComponentOuterAliasKind, ComponentType,
+    ComponentTypeRef, ComponentValType, ExternalKind, Instance, InstantiationArgKind, Parser,
+    Payload, PrimitiveValType,
 };
 
 use crate::Error;
+
+/// How deep components may nest (wit-component nests three levels).
+const MAX_DEPTH: usize = 16;
 
 /// The canonical options of a lift or a lower, as indices into core spaces.
 #[derive(Clone, Debug, Default)]
@@ -48,32 +58,36 @@ pub(crate) enum CoreFunc<'a> {
 /// Where a component function comes from.
 #[derive(Debug)]
 pub(crate) enum CompFunc<'a> {
-    /// Imported: `owner` is the imported instance's name, `None` for the world.
+    /// Imported by the outermost component: `owner` is the imported
+    /// instance's name, `None` for the world.
     Import {
         owner: Option<&'a str>,
         name: &'a str,
     },
-    /// A core function lifted with these options.
-    Lift { core: u32, options: Options },
-    /// The same function as another index (an export gives a new index).
-    Same(u32),
-    /// Something the lowering does not follow (an export of an instance it
-    /// does not know).
+    /// A core function lifted with these options, of component type `ty`.
+    Lift {
+        core: u32,
+        options: Options,
+        ty: u32,
+    },
+    /// Something the lowering does not follow (an export of an instance
+    /// nested in an import).
     Other,
 }
 
 /// A component instance.
 #[derive(Debug)]
 pub(crate) enum CompInstance<'a> {
-    /// Imported under this name.
+    /// Imported by the outermost component under this name.
     Import(&'a str),
-    /// A bag of component items `(name, kind, index)`.
+    /// A bag of component items `(name, kind, index)`: made from exports,
+    /// or what an instantiated component exports.
     Bag(Vec<(&'a str, ComponentExternalKind, u32)>),
-    /// Something else (an export re-indexed, say).
+    /// Something else (an instance nested in an import).
     Other,
 }
 
-/// A component type, as far as resources need.
+/// A component type, as far as resources and adapters need.
 #[derive(Debug)]
 pub(crate) enum CompType<'a> {
     /// Resource `name` of the imported instance `owner` (`None` for the world).
@@ -81,118 +95,27 @@ pub(crate) enum CompType<'a> {
         owner: Option<&'a str>,
         name: &'a str,
     },
-    /// A resource the component defines (it exports it), with its destructor's core function.
+    /// A resource a component defines, with its destructor's core function.
     Defined { dtor: Option<u32> },
-    /// The same type as another index (an export gives a new index).
-    Same(u32),
+    /// A value type, when it holds no handle (what an adapter can copy).
+    Val(Type),
+    /// A function type whose values hold no handle.
+    Func(Arc<FuncType>),
     /// Any other type.
     Other,
 }
 
-/// A nested component that only re-exports what it is given, under type
-/// ascriptions (wit-component wraps each exported interface in one): each
-/// export's name and the import it passes on.
+/// A component function's parameters and result.
 #[derive(Debug)]
-pub(crate) struct Shim<'a> {
-    exports: Vec<(&'a str, ComponentExternalKind, &'a str)>,
+pub(crate) struct FuncType {
+    pub(crate) params: Vec<Type>,
+    pub(crate) result: Option<Type>,
 }
 
-impl<'a> Shim<'a> {
-    /// Reads a nested component; refuses one that does more than re-export.
-    fn read(bytes: &'a [u8]) -> Result<Shim<'a>, Error> {
-        let not_shim = || Error::Unsupported("nested components beyond re-exports".into());
-        // The function index space: `Some(import name)` for a function it imports.
-        let mut funcs: Vec<Option<&'a str>> = Vec::new();
-        // The type index space, the same way (types it defines are `None`).
-        let mut types: Vec<Option<&'a str>> = Vec::new();
-        let mut exports = Vec::new();
-        let mut depth = 0usize;
-        for payload in Parser::new(0).parse_all(bytes) {
-            let payload = payload.map_err(malformed)?;
-            if depth > 0 {
-                if let Payload::End(_) = payload {
-                    depth -= 1;
-                }
-                continue;
-            }
-            match payload {
-                Payload::ComponentImportSection(r) => {
-                    for i in r {
-                        let i = i.map_err(malformed)?;
-                        match i.ty {
-                            ComponentTypeRef::Func(_) => funcs.push(Some(i.name.name)),
-                            ComponentTypeRef::Type(_) => types.push(Some(i.name.name)),
-                            _ => {}
-                        }
-                    }
-                }
-                Payload::ComponentExportSection(r) => {
-                    for e in r {
-                        let e = e.map_err(malformed)?;
-                        match e.kind {
-                            ComponentExternalKind::Func => {
-                                let from = funcs
-                                    .get(e.index as usize)
-                                    .copied()
-                                    .flatten()
-                                    .ok_or_else(not_shim)?;
-                                exports.push((e.name.name, e.kind, from));
-                                funcs.push(Some(from));
-                            }
-                            ComponentExternalKind::Type => {
-                                let from = types.get(e.index as usize).copied().flatten();
-                                // A type it defines itself (a record, say) names no resource.
-                                if let Some(from) = from {
-                                    exports.push((e.name.name, e.kind, from));
-                                }
-                                types.push(from);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
-                    return Err(not_shim())
-                }
-                Payload::ComponentCanonicalSection(_)
-                | Payload::InstanceSection(_)
-                | Payload::ComponentInstanceSection(_) => return Err(not_shim()),
-                Payload::ComponentAliasSection(r) => {
-                    for a in r {
-                        match a.map_err(malformed)? {
-                            ComponentAlias::InstanceExport {
-                                kind: ComponentExternalKind::Func,
-                                ..
-                            } => funcs.push(None),
-                            ComponentAlias::InstanceExport {
-                                kind: ComponentExternalKind::Type,
-                                ..
-                            }
-                            | ComponentAlias::Outer {
-                                kind: ComponentOuterAliasKind::Type,
-                                ..
-                            } => types.push(None),
-                            _ => {}
-                        }
-                    }
-                }
-                Payload::ComponentTypeSection(r) => {
-                    for _ in 0..r.count() {
-                        types.push(None);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(Shim { exports })
-    }
-}
-
-/// The component's top level.
+/// The outermost component, its nested components instantiated in place.
 #[derive(Debug, Default)]
 pub(crate) struct Model<'a> {
     pub(crate) modules: Vec<&'a [u8]>,
-    pub(crate) components: Vec<Shim<'a>>,
     pub(crate) core_instances: Vec<CoreInstance<'a>>,
     pub(crate) core_funcs: Vec<CoreFunc<'a>>,
     /// Memories, tables and globals: each an export of a core instance.
@@ -202,11 +125,62 @@ pub(crate) struct Model<'a> {
     pub(crate) funcs: Vec<CompFunc<'a>>,
     pub(crate) instances: Vec<CompInstance<'a>>,
     pub(crate) types: Vec<CompType<'a>>,
-    /// Top-level exports: `(name, kind, index)`.
+    /// The outermost component's exports: `(name, kind, index)`.
     pub(crate) exports: Vec<(&'a str, ComponentExternalKind, u32)>,
 }
 
-fn options(opts: &[CanonicalOption], what: &str) -> Result<Options, Error> {
+/// One component's index spaces while it is read: each entry is an index
+/// into the model's flat spaces.
+#[derive(Default)]
+struct Scope<'a> {
+    modules: Vec<u32>,
+    components: Vec<&'a [u8]>,
+    core_instances: Vec<u32>,
+    core_funcs: Vec<u32>,
+    core_memories: Vec<u32>,
+    core_tables: Vec<u32>,
+    core_globals: Vec<u32>,
+    funcs: Vec<u32>,
+    instances: Vec<u32>,
+    types: Vec<u32>,
+    /// What this instantiation was given; `None` for the outermost component.
+    args: Option<Vec<(&'a str, ComponentExternalKind, u32)>>,
+    exports: Vec<(&'a str, ComponentExternalKind, u32)>,
+}
+
+/// `space[index]`, or a malformed-component error naming `what`.
+fn at(space: &[u32], index: u32, what: &str) -> Result<u32, Error> {
+    space
+        .get(index as usize)
+        .copied()
+        .ok_or_else(|| Error::Malformed(format!("no {what} {index}")))
+}
+
+impl Scope<'_> {
+    /// The space of component items of `kind`, if the lowering tracks it.
+    fn space(&mut self, kind: ComponentExternalKind) -> Option<&mut Vec<u32>> {
+        match kind {
+            ComponentExternalKind::Func => Some(&mut self.funcs),
+            ComponentExternalKind::Instance => Some(&mut self.instances),
+            ComponentExternalKind::Type => Some(&mut self.types),
+            ComponentExternalKind::Module => Some(&mut self.modules),
+            ComponentExternalKind::Component | ComponentExternalKind::Value => None,
+        }
+    }
+
+    /// The space of core items of `kind`.
+    fn core_space(&self, kind: ExternalKind) -> Result<&Vec<u32>, Error> {
+        match kind {
+            ExternalKind::Func | ExternalKind::FuncExact => Ok(&self.core_funcs),
+            ExternalKind::Memory => Ok(&self.core_memories),
+            ExternalKind::Table => Ok(&self.core_tables),
+            ExternalKind::Global => Ok(&self.core_globals),
+            ExternalKind::Tag => Err(Error::Unsupported("exception tags".into())),
+        }
+    }
+}
+
+fn options(scope: &Scope<'_>, opts: &[CanonicalOption], what: &str) -> Result<Options, Error> {
     let mut o = Options::default();
     for opt in opts {
         match opt {
@@ -216,9 +190,13 @@ fn options(opts: &[CanonicalOption], what: &str) -> Result<Options, Error> {
                     "{what}: string encodings other than UTF-8"
                 )))
             }
-            CanonicalOption::Memory(m) => o.memory = Some(*m),
-            CanonicalOption::Realloc(r) => o.realloc = Some(*r),
-            CanonicalOption::PostReturn(p) => o.post_return = Some(*p),
+            CanonicalOption::Memory(m) => o.memory = Some(at(&scope.core_memories, *m, "memory")?),
+            CanonicalOption::Realloc(r) => {
+                o.realloc = Some(at(&scope.core_funcs, *r, "core function")?)
+            }
+            CanonicalOption::PostReturn(p) => {
+                o.post_return = Some(at(&scope.core_funcs, *p, "core function")?)
+            }
             CanonicalOption::Async | CanonicalOption::Callback(_) => {
                 return Err(Error::Unsupported(format!("{what}: async")))
             }
@@ -234,14 +212,31 @@ impl<'a> Model<'a> {
     /// Reads `bytes`, a component; refuses what the lowering cannot express.
     pub(crate) fn read(bytes: &'a [u8]) -> Result<Model<'a>, Error> {
         let mut m = Model::default();
-        // Depth inside a core module's own payloads, which are skipped here.
+        let mut top = Scope::default();
+        m.component(bytes, &mut top, &[], true)?;
+        m.exports = top.exports;
+        Ok(m)
+    }
+
+    /// Reads one component's sections into `scope`; `parents` are the
+    /// components it is nested in, outermost first (for outer aliases).
+    fn component(
+        &mut self,
+        bytes: &'a [u8],
+        scope: &mut Scope<'a>,
+        parents: &[&Scope<'a>],
+        outermost: bool,
+    ) -> Result<(), Error> {
+        // Depth inside a nested module or component, whose payloads are skipped here.
         let mut depth = 0usize;
         let mut is_component = false;
         for payload in Parser::new(0).parse_all(bytes) {
-            let payload = payload.map_err(|e| Error::Malformed(e.to_string()))?;
+            let payload = payload.map_err(malformed)?;
             if depth > 0 {
-                if let Payload::End(_) = payload {
-                    depth -= 1;
+                match payload {
+                    Payload::End(_) => depth -= 1,
+                    Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+                    _ => {}
                 }
                 continue;
             }
@@ -255,95 +250,141 @@ impl<'a> Model<'a> {
                 Payload::ModuleSection {
                     unchecked_range, ..
                 } => {
-                    let (start, end) =
-                        (unchecked_range.start as usize, unchecked_range.end as usize);
                     let module = bytes
-                        .get(start..end)
+                        .get(unchecked_range.start as usize..unchecked_range.end as usize)
                         .ok_or_else(|| Error::Malformed("a module past the end".into()))?;
-                    m.modules.push(module);
+                    scope.modules.push(self.modules.len() as u32);
+                    self.modules.push(module);
                     depth += 1;
                 }
                 Payload::ComponentSection {
                     unchecked_range, ..
                 } => {
-                    let (start, end) =
-                        (unchecked_range.start as usize, unchecked_range.end as usize);
                     let nested = bytes
-                        .get(start..end)
+                        .get(unchecked_range.start as usize..unchecked_range.end as usize)
                         .ok_or_else(|| Error::Malformed("a component past the end".into()))?;
-                    m.components.push(Shim::read(nested)?);
+                    scope.components.push(nested);
                     depth += 1;
                 }
                 Payload::InstanceSection(r) => {
                     for i in r {
-                        m.core_instance(i.map_err(malformed)?)?;
+                        self.core_instance(scope, i.map_err(malformed)?)?;
                     }
                 }
                 Payload::ComponentAliasSection(r) => {
                     for a in r {
-                        m.alias(a.map_err(malformed)?)?;
+                        self.alias(scope, parents, a.map_err(malformed)?)?;
                     }
                 }
                 Payload::ComponentCanonicalSection(r) => {
                     for c in r {
-                        m.canonical(c.map_err(malformed)?)?;
+                        self.canonical(scope, c.map_err(malformed)?)?;
                     }
                 }
                 Payload::ComponentImportSection(r) => {
                     for i in r {
                         let i = i.map_err(malformed)?;
-                        m.import(i.name.name, i.ty)?;
+                        self.import(scope, i.name.name, i.ty)?;
                     }
                 }
                 Payload::ComponentExportSection(r) => {
                     for e in r {
                         let e = e.map_err(malformed)?;
-                        m.exports.push((e.name.name, e.kind, e.index));
-                        // An export is a new index in its space too.
-                        m.push_alias_like(e.kind, e.index);
+                        let Some(space) = scope.space(e.kind) else {
+                            if outermost {
+                                return Err(Error::Unsupported(format!(
+                                    "export `{}` of this kind",
+                                    e.name.name
+                                )));
+                            }
+                            continue;
+                        };
+                        // An export is a new index for the same item.
+                        let item = at(space, e.index, "exported item")?;
+                        space.push(item);
+                        scope.exports.push((e.name.name, e.kind, item));
                     }
                 }
                 Payload::ComponentInstanceSection(r) => {
                     for i in r {
-                        match i.map_err(malformed)? {
+                        let bag = match i.map_err(malformed)? {
                             ComponentInstance::FromExports(items) => {
-                                m.instances.push(CompInstance::Bag(
-                                    items
-                                        .iter()
-                                        .map(|e| (e.name.name, e.kind, e.index))
-                                        .collect(),
-                                ))
+                                let mut bag = Vec::new();
+                                for e in items.iter() {
+                                    if let Some(space) = scope.space(e.kind) {
+                                        let item = at(space, e.index, "item")?;
+                                        bag.push((e.name.name, e.kind, item));
+                                    }
+                                }
+                                bag
                             }
                             ComponentInstance::Instantiate {
                                 component_index,
                                 args,
                             } => {
-                                let shim = m.components.get(component_index as usize).ok_or_else(
-                                    || Error::Malformed(format!("no component {component_index}")),
-                                )?;
-                                let mut items = Vec::new();
-                                for (name, kind, import) in &shim.exports {
-                                    let arg = args.iter().find(|a| a.name == *import).ok_or_else(
-                                        || Error::Malformed(format!("no argument `{import}`")),
-                                    )?;
-                                    if arg.kind != *kind {
-                                        return Err(Error::Malformed(format!(
-                                            "argument `{import}` is of another kind"
-                                        )));
-                                    }
-                                    items.push((*name, arg.kind, arg.index));
+                                let nested = scope
+                                    .components
+                                    .get(component_index as usize)
+                                    .copied()
+                                    .ok_or_else(|| {
+                                        Error::Malformed(format!("no component {component_index}"))
+                                    })?;
+                                if parents.len() + 1 >= MAX_DEPTH {
+                                    return Err(Error::Unsupported(format!(
+                                        "components nested more than {MAX_DEPTH} deep"
+                                    )));
                                 }
-                                m.instances.push(CompInstance::Bag(items));
+                                let mut given = Vec::new();
+                                for a in args.iter() {
+                                    if let Some(space) = scope.space(a.kind) {
+                                        let item = at(space, a.index, "argument")?;
+                                        given.push((a.name, a.kind, item));
+                                    }
+                                }
+                                let mut inner = Scope {
+                                    args: Some(given),
+                                    ..Scope::default()
+                                };
+                                let mut chain = parents.to_vec();
+                                chain.push(&*scope);
+                                self.component(nested, &mut inner, &chain, false)?;
+                                inner.exports
                             }
-                        }
+                        };
+                        scope.instances.push(self.instances.len() as u32);
+                        self.instances.push(CompInstance::Bag(bag));
                     }
                 }
                 Payload::ComponentTypeSection(r) => {
                     for t in r {
-                        m.types.push(match t.map_err(malformed)? {
-                            ComponentType::Resource { dtor, .. } => CompType::Defined { dtor },
+                        let ty = match t.map_err(malformed)? {
+                            ComponentType::Resource { dtor, .. } => CompType::Defined {
+                                dtor: dtor
+                                    .map(|d| at(&scope.core_funcs, d, "core function"))
+                                    .transpose()?,
+                            },
+                            ComponentType::Defined(d) => match self.defined(scope, &d) {
+                                Some(t) => CompType::Val(t),
+                                None => CompType::Other,
+                            },
+                            ComponentType::Func(f) => {
+                                let params: Option<Vec<Type>> =
+                                    f.params.iter().map(|(_, t)| self.val(scope, t)).collect();
+                                let result = match &f.result {
+                                    Some(t) => self.val(scope, t).map(Some),
+                                    None => Some(None),
+                                };
+                                match (params, result) {
+                                    (Some(params), Some(result)) => {
+                                        CompType::Func(Arc::new(FuncType { params, result }))
+                                    }
+                                    _ => CompType::Other,
+                                }
+                            }
                             _ => CompType::Other,
-                        });
+                        };
+                        scope.types.push(self.types.len() as u32);
+                        self.types.push(ty);
                     }
                 }
                 Payload::ComponentStartSection { .. } => {
@@ -355,167 +396,362 @@ impl<'a> Model<'a> {
         if !is_component {
             return Err(Error::NotAComponent);
         }
-        Ok(m)
+        Ok(())
     }
 
-    fn core_instance(&mut self, i: Instance<'a>) -> Result<(), Error> {
-        self.core_instances.push(match i {
+    /// A value type of `scope` as the ABI knows it, if it holds no handle.
+    fn val(&self, scope: &Scope<'a>, t: &ComponentValType) -> Option<Type> {
+        match t {
+            ComponentValType::Primitive(p) => primitive(*p),
+            ComponentValType::Type(i) => {
+                match self.types.get(*scope.types.get(*i as usize)? as usize)? {
+                    CompType::Val(t) => Some(t.clone()),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// A defined value type as the ABI knows it, if it holds no handle.
+    fn defined(&self, scope: &Scope<'a>, d: &ComponentDefinedType<'a>) -> Option<Type> {
+        let val = |t: &ComponentValType| self.val(scope, t);
+        let opt = |t: &Option<ComponentValType>| match t {
+            Some(t) => val(t).map(Some),
+            None => Some(None),
+        };
+        match d {
+            ComponentDefinedType::Primitive(p) => primitive(*p),
+            ComponentDefinedType::Record(fields) => {
+                let fields: Option<Vec<(&str, Type)>> =
+                    fields.iter().map(|(n, t)| Some((*n, val(t)?))).collect();
+                Type::record(fields?).ok()
+            }
+            ComponentDefinedType::Variant(cases) => {
+                let cases: Option<Vec<(&str, Option<Type>)>> =
+                    cases.iter().map(|c| Some((c.name, opt(&c.ty)?))).collect();
+                Type::variant(cases?).ok()
+            }
+            ComponentDefinedType::List(t) => Type::list(val(t)?).ok(),
+            ComponentDefinedType::Tuple(ts) => {
+                let ts: Option<Vec<Type>> = ts.iter().map(val).collect();
+                Type::tuple(ts?).ok()
+            }
+            ComponentDefinedType::Flags(names) => Type::flags(names.iter().copied()).ok(),
+            ComponentDefinedType::Enum(names) => Type::enumeration(names.iter().copied()).ok(),
+            ComponentDefinedType::Option(t) => Type::option(val(t)?).ok(),
+            ComponentDefinedType::Result { ok, err } => Type::result(opt(ok)?, opt(err)?).ok(),
+            _ => None,
+        }
+    }
+
+    fn core_instance(&mut self, scope: &mut Scope<'a>, i: Instance<'a>) -> Result<(), Error> {
+        let inst = match i {
             Instance::Instantiate { module_index, args } => {
-                if self.core_instances.iter().any(
-                    |c| matches!(c, CoreInstance::Module { module, .. } if *module == module_index),
-                ) {
+                let module = at(&scope.modules, module_index, "core module")?;
+                if self
+                    .core_instances
+                    .iter()
+                    .any(|c| matches!(c, CoreInstance::Module { module: m, .. } if *m == module))
+                {
                     return Err(Error::Unsupported(format!(
                         "core module {module_index} instantiated twice"
                     )));
                 }
-                let args = args
-                    .iter()
-                    .map(|a| match a.kind {
-                        InstantiationArgKind::Instance => (a.name, a.index),
-                    })
-                    .collect();
+                let mut given = Vec::new();
+                for a in args.iter() {
+                    match a.kind {
+                        InstantiationArgKind::Instance => given
+                            .push((a.name, at(&scope.core_instances, a.index, "core instance")?)),
+                    }
+                }
                 CoreInstance::Module {
-                    module: module_index,
-                    args,
+                    module,
+                    args: given,
                 }
             }
             Instance::FromExports(items) => {
-                CoreInstance::Bag(items.iter().map(|e| (e.name, e.kind, e.index)).collect())
+                let mut bag = Vec::new();
+                for e in items.iter() {
+                    let item = at(scope.core_space(e.kind)?, e.index, "core item")?;
+                    bag.push((e.name, e.kind, item));
+                }
+                CoreInstance::Bag(bag)
             }
-        });
+        };
+        scope.core_instances.push(self.core_instances.len() as u32);
+        self.core_instances.push(inst);
         Ok(())
     }
 
-    fn alias(&mut self, a: ComponentAlias<'a>) -> Result<(), Error> {
+    fn alias(
+        &mut self,
+        scope: &mut Scope<'a>,
+        parents: &[&Scope<'a>],
+        a: ComponentAlias<'a>,
+    ) -> Result<(), Error> {
         match a {
             ComponentAlias::CoreInstanceExport {
                 kind,
                 instance_index,
                 name,
             } => {
-                let item = (instance_index, name);
-                match kind {
-                    ExternalKind::Func => self.core_funcs.push(CoreFunc::Export {
-                        instance: instance_index,
-                        name,
-                    }),
-                    ExternalKind::Memory => self.core_memories.push(item),
-                    ExternalKind::Table => self.core_tables.push(item),
-                    ExternalKind::Global => self.core_globals.push(item),
+                let instance = at(&scope.core_instances, instance_index, "core instance")?;
+                let item = (instance, name);
+                let (space, index) = match kind {
+                    ExternalKind::Func => {
+                        self.core_funcs.push(CoreFunc::Export { instance, name });
+                        (&mut scope.core_funcs, self.core_funcs.len() - 1)
+                    }
+                    ExternalKind::Memory => {
+                        self.core_memories.push(item);
+                        (&mut scope.core_memories, self.core_memories.len() - 1)
+                    }
+                    ExternalKind::Table => {
+                        self.core_tables.push(item);
+                        (&mut scope.core_tables, self.core_tables.len() - 1)
+                    }
+                    ExternalKind::Global => {
+                        self.core_globals.push(item);
+                        (&mut scope.core_globals, self.core_globals.len() - 1)
+                    }
                     ExternalKind::Tag | ExternalKind::FuncExact => {
                         return Err(Error::Unsupported(format!("core alias of `{name}`")))
                     }
-                }
+                };
+                space.push(index as u32);
             }
             ComponentAlias::InstanceExport {
                 kind,
                 instance_index,
                 name,
             } => {
-                let owner = match self.instances.get(instance_index as usize) {
-                    Some(CompInstance::Import(owner)) => Some(*owner),
+                let instance = at(&scope.instances, instance_index, "instance")?;
+                let item = match self.instances.get(instance as usize) {
+                    Some(CompInstance::Import(owner)) => {
+                        let owner = Some(*owner);
+                        match kind {
+                            ComponentExternalKind::Func => {
+                                self.funcs.push(CompFunc::Import { owner, name });
+                                Some(self.funcs.len() - 1)
+                            }
+                            ComponentExternalKind::Type => {
+                                self.types.push(CompType::ImportedResource { owner, name });
+                                Some(self.types.len() - 1)
+                            }
+                            _ => None,
+                        }
+                    }
+                    Some(CompInstance::Bag(items)) => {
+                        let found = items.iter().find(|(n, _, _)| *n == name);
+                        match found {
+                            Some((_, k, i)) if *k == kind => Some(*i as usize),
+                            Some(_) => {
+                                return Err(Error::Malformed(format!(
+                                    "`{name}` of instance {instance_index} is of another kind"
+                                )))
+                            }
+                            // An export the lowering does not track (a value, a component).
+                            None => None,
+                        }
+                    }
                     _ => None,
                 };
-                match kind {
-                    ComponentExternalKind::Func => self.funcs.push(match owner {
-                        Some(o) => CompFunc::Import {
-                            owner: Some(o),
-                            name,
-                        },
-                        None => CompFunc::Other,
-                    }),
-                    ComponentExternalKind::Type => self.types.push(match owner {
-                        Some(o) => CompType::ImportedResource {
-                            owner: Some(o),
-                            name,
-                        },
-                        None => CompType::Other,
-                    }),
-                    ComponentExternalKind::Instance => self.instances.push(CompInstance::Other),
-                    _ => {}
+                let item = match item {
+                    Some(i) => i,
+                    None => match kind {
+                        ComponentExternalKind::Func => {
+                            self.funcs.push(CompFunc::Other);
+                            self.funcs.len() - 1
+                        }
+                        ComponentExternalKind::Type => {
+                            self.types.push(CompType::Other);
+                            self.types.len() - 1
+                        }
+                        ComponentExternalKind::Instance => {
+                            self.instances.push(CompInstance::Other);
+                            self.instances.len() - 1
+                        }
+                        ComponentExternalKind::Module | ComponentExternalKind::Component => {
+                            return Err(Error::Unsupported(format!(
+                                "`{name}`, a module or component exported by an instance"
+                            )))
+                        }
+                        ComponentExternalKind::Value => return Ok(()),
+                    },
+                };
+                if let Some(space) = scope.space(kind) {
+                    space.push(item as u32);
                 }
             }
-            ComponentAlias::Outer { kind, .. } => match kind {
-                ComponentOuterAliasKind::Type => self.types.push(CompType::Other),
-                ComponentOuterAliasKind::CoreModule | ComponentOuterAliasKind::Component => {
-                    return Err(Error::Unsupported("outer aliases of modules".into()))
+            ComponentAlias::Outer { kind, count, index } => {
+                let from: &Scope<'a> = match count {
+                    0 => scope,
+                    n => parents
+                        .len()
+                        .checked_sub(n as usize)
+                        .and_then(|i| parents.get(i))
+                        .copied()
+                        .ok_or_else(|| Error::Malformed(format!("an outer alias {n} out")))?,
+                };
+                match kind {
+                    ComponentOuterAliasKind::Type => {
+                        let t = at(&from.types, index, "type")?;
+                        scope.types.push(t);
+                    }
+                    ComponentOuterAliasKind::CoreModule => {
+                        let m = at(&from.modules, index, "core module")?;
+                        scope.modules.push(m);
+                    }
+                    ComponentOuterAliasKind::Component => {
+                        let c = from
+                            .components
+                            .get(index as usize)
+                            .copied()
+                            .ok_or_else(|| Error::Malformed(format!("no component {index}")))?;
+                        if count != 0 {
+                            return Err(Error::Unsupported("outer aliases of components".into()));
+                        }
+                        scope.components.push(c);
+                    }
+                    ComponentOuterAliasKind::CoreType => {}
                 }
-                ComponentOuterAliasKind::CoreType => {}
-            },
+            }
         }
         Ok(())
     }
 
-    fn canonical(&mut self, c: CanonicalFunction) -> Result<(), Error> {
+    fn canonical(&mut self, scope: &mut Scope<'a>, c: CanonicalFunction) -> Result<(), Error> {
+        let ty = |t: u32| at(&scope.types, t, "type");
         match c {
             CanonicalFunction::Lift {
                 core_func_index,
+                type_index,
                 options: opts,
-                ..
-            } => self.funcs.push(CompFunc::Lift {
-                core: core_func_index,
-                options: options(&opts, "a lifted function")?,
-            }),
-            CanonicalFunction::Lower {
-                func_index,
-                options: opts,
-            } => self.core_funcs.push(CoreFunc::Lower {
-                func: func_index,
-                options: options(&opts, "a lowered function")?,
-            }),
-            CanonicalFunction::ResourceDrop { resource } => self
-                .core_funcs
-                .push(CoreFunc::ResourceDrop { ty: resource }),
-            CanonicalFunction::ResourceNew { resource } => {
-                self.core_funcs.push(CoreFunc::ResourceNew { ty: resource })
-            }
-            CanonicalFunction::ResourceRep { resource } => {
-                self.core_funcs.push(CoreFunc::ResourceRep { ty: resource })
+            } => {
+                let f = CompFunc::Lift {
+                    core: at(&scope.core_funcs, core_func_index, "core function")?,
+                    options: options(scope, &opts, "a lifted function")?,
+                    ty: ty(type_index)?,
+                };
+                scope.funcs.push(self.funcs.len() as u32);
+                self.funcs.push(f);
+                return Ok(());
             }
             other => {
-                let name = format!("{other:?}");
-                let name = name.split([' ', '{', '(']).next().unwrap_or("");
-                return Err(Error::Unsupported(format!(
-                    "the built-in `{}`",
-                    text_name(name)
-                )));
+                let f = match other {
+                    CanonicalFunction::Lower {
+                        func_index,
+                        options: opts,
+                    } => CoreFunc::Lower {
+                        func: at(&scope.funcs, func_index, "function")?,
+                        options: options(scope, &opts, "a lowered function")?,
+                    },
+                    CanonicalFunction::ResourceDrop { resource } => {
+                        CoreFunc::ResourceDrop { ty: ty(resource)? }
+                    }
+                    CanonicalFunction::ResourceNew { resource } => {
+                        CoreFunc::ResourceNew { ty: ty(resource)? }
+                    }
+                    CanonicalFunction::ResourceRep { resource } => {
+                        CoreFunc::ResourceRep { ty: ty(resource)? }
+                    }
+                    other => {
+                        let name = format!("{other:?}");
+                        let name = name.split([' ', '{', '(']).next().unwrap_or("");
+                        return Err(Error::Unsupported(format!(
+                            "the built-in `{}`",
+                            text_name(name)
+                        )));
+                    }
+                };
+                scope.core_funcs.push(self.core_funcs.len() as u32);
+                self.core_funcs.push(f);
             }
         }
         Ok(())
     }
 
-    fn import(&mut self, name: &'a str, ty: ComponentTypeRef) -> Result<(), Error> {
-        match ty {
-            ComponentTypeRef::Instance(_) => self.instances.push(CompInstance::Import(name)),
-            ComponentTypeRef::Func(_) => self.funcs.push(CompFunc::Import { owner: None, name }),
-            ComponentTypeRef::Type(_) => self
-                .types
-                .push(CompType::ImportedResource { owner: None, name }),
-            ComponentTypeRef::Module(_) | ComponentTypeRef::Component(_) => {
-                return Err(Error::Unsupported(format!("import `{name}` of a module")))
-            }
+    fn import(
+        &mut self,
+        scope: &mut Scope<'a>,
+        name: &'a str,
+        ty: ComponentTypeRef,
+    ) -> Result<(), Error> {
+        let kind = match ty {
+            ComponentTypeRef::Instance(_) => ComponentExternalKind::Instance,
+            ComponentTypeRef::Func(_) => ComponentExternalKind::Func,
+            ComponentTypeRef::Type(_) => ComponentExternalKind::Type,
+            ComponentTypeRef::Module(_) => ComponentExternalKind::Module,
+            ComponentTypeRef::Component(_) => ComponentExternalKind::Component,
             ComponentTypeRef::Value(_) => {
                 return Err(Error::Unsupported(format!("value import `{name}`")))
             }
+        };
+        if let Some(args) = &scope.args {
+            // A nested component: the import is what its instantiation gave.
+            let given = args
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map(|(_, k, i)| (*k, *i));
+            let Some(space) = scope.space(kind) else {
+                return Err(Error::Unsupported(format!(
+                    "import `{name}` of a component"
+                )));
+            };
+            match given {
+                Some((k, item)) if k == kind => space.push(item),
+                Some(_) => {
+                    return Err(Error::Malformed(format!(
+                        "argument `{name}` is of another kind"
+                    )))
+                }
+                None => return Err(Error::Malformed(format!("no argument `{name}`"))),
+            }
+            return Ok(());
+        }
+        match kind {
+            ComponentExternalKind::Instance => {
+                scope.instances.push(self.instances.len() as u32);
+                self.instances.push(CompInstance::Import(name));
+            }
+            ComponentExternalKind::Func => {
+                scope.funcs.push(self.funcs.len() as u32);
+                self.funcs.push(CompFunc::Import { owner: None, name });
+            }
+            ComponentExternalKind::Type => {
+                scope.types.push(self.types.len() as u32);
+                self.types
+                    .push(CompType::ImportedResource { owner: None, name });
+            }
+            _ => return Err(Error::Unsupported(format!("import `{name}` of a module"))),
         }
         Ok(())
     }
+}
 
-    /// A new index an export creates in its kind's space.
-    fn push_alias_like(&mut self, kind: ComponentExternalKind, index: u32) {
-        match kind {
-            ComponentExternalKind::Func => self.funcs.push(CompFunc::Same(index)),
-            ComponentExternalKind::Instance => self.instances.push(CompInstance::Other),
-            ComponentExternalKind::Type => self.types.push(CompType::Same(index)),
-            _ => {}
-        }
-    }
+/// A primitive value type as the ABI knows it.
+fn primitive(p: PrimitiveValType) -> Option<Type> {
+    Some(match p {
+        PrimitiveValType::Bool => Type::Bool,
+        PrimitiveValType::S8 => Type::S8,
+        PrimitiveValType::U8 => Type::U8,
+        PrimitiveValType::S16 => Type::S16,
+        PrimitiveValType::U16 => Type::U16,
+        PrimitiveValType::S32 => Type::S32,
+        PrimitiveValType::U32 => Type::U32,
+        PrimitiveValType::S64 => Type::S64,
+        PrimitiveValType::U64 => Type::U64,
+        PrimitiveValType::F32 => Type::F32,
+        PrimitiveValType::F64 => Type::F64,
+        PrimitiveValType::Char => Type::Char,
+        PrimitiveValType::String => Type::String,
+        PrimitiveValType::ErrorContext => return None,
+    })
 }
 
 fn malformed(e: wasmparser::BinaryReaderError) -> Error {
     Error::Malformed(e.to_string())
 }
-
 /// A built-in's name in the text format (`task.cancel`, `waitable-set.new`,
 /// `thread.spawn-ref`) from wasmparser's variant name (`TaskCancel`, …): the
 /// name a component's author wrote, not the parser's.

@@ -147,14 +147,20 @@ fn what_is_out_of_scope_is_refused_naming_it() {
         refusal(twice),
         "not supported yet: core module 0 instantiated twice"
     );
-    let two_memories = r#"(component
+    // Two memories the host would both have to see: cm32p2 gives it one.
+    let two_host_memories = r#"(component
+      (import "f" (func $f (param "s" string)))
       (core module $a (memory (export "m") 1))
       (core module $b (memory (export "m") 1))
-      (core instance (instantiate $a))
-      (core instance (instantiate $b)))"#;
+      (core instance $a (instantiate $a))
+      (core instance $b (instantiate $b))
+      (alias core export $a "m" (core memory $ma))
+      (alias core export $b "m" (core memory $mb))
+      (core func (canon lower (func $f) (memory $ma)))
+      (core func (canon lower (func $f) (memory $mb))))"#;
     assert_eq!(
-        refusal(two_memories),
-        "not supported yet: more than one memory"
+        refusal(two_host_memories),
+        "not supported yet: several memories among the canonical options"
     );
     let module = wat::parse_str("(module)").unwrap();
     assert!(matches!(
@@ -166,6 +172,27 @@ fn what_is_out_of_scope_is_refused_naming_it() {
 /// Regression (fuzz target `lower`): a core module using a proposal outside
 /// the standard set (legacy exceptions' `try`) passed the component's
 /// validation and produced a module that did not validate.
+/// Memories no canonical option names (each module's own) are kept: the
+/// output has several, which wasmi runs (multi-memory).
+#[test]
+fn memories_the_host_does_not_see_are_kept() {
+    let wat = r#"(component
+      (core module $a (memory (export "m") 1))
+      (core module $b (memory (export "m") 2))
+      (core instance (instantiate $a))
+      (core instance (instantiate $b)))"#;
+    let lowered = lower(&wat::parse_str(wat).unwrap(), Scheme::Cm32p2).unwrap();
+    validate(&lowered);
+    let memories: u32 = wasmparser::Parser::new(0)
+        .parse_all(&lowered)
+        .filter_map(|p| match p.unwrap() {
+            wasmparser::Payload::MemorySection(r) => Some(r.count()),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(memories, 2);
+}
+
 #[test]
 fn a_proposal_outside_the_standard_set_is_refused() {
     let wat = r#"(component

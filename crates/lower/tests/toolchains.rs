@@ -11,7 +11,7 @@
 //!   feature) but neither engine loaded it. Fixed: such expressions are now
 //!   folded to the globals' constant values (regression test below).
 //! - componentize-qjs composes two components, each with its own memory:
-//!   refused, as docs/lower.md says.
+//!   lowered into a module with both memories and a fused adapter.
 //! - componentize-qjs without `--sync` brings the async built-ins: refused,
 //!   naming the first one.
 
@@ -90,16 +90,18 @@ fn constant_expressions_reading_fused_globals_are_folded() {
 
 /// componentize-qjs: the QuickJS component imports `local:init/module-loader`
 /// from a second component with its own memory, and the outer component
-/// instantiates both. Out of scope today (multi-memory output with fused
-/// adapters copying strings between the memories).
+/// instantiates both. Lowered, the two memories stay two and the call
+/// between them becomes a fused adapter copying the path across; `run`
+/// returns the path's length as the loader counted it (wasmtime's side of
+/// such calls: crates/conformance/tests/all/compose.rs).
 #[test]
-fn a_composition_of_two_components_is_refused() {
+fn a_composition_of_two_components_lowers_and_runs() {
     let composed = r#"(component
       (component $loader
         (core module $m
           (memory (export "memory") 1)
           (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 64)
-          (func (export "load") (param i32 i32) (result i32) i32.const 0))
+          (func (export "load") (param i32 i32) (result i32) local.get 1))
         (core instance $i (instantiate $m))
         (alias core export $i "memory" (core memory $mem))
         (alias core export $i "realloc" (core func $r))
@@ -111,11 +113,11 @@ fn a_composition_of_two_components_is_refused() {
       (component $main
         (import "local:init/module-loader" (instance $l
           (export "load" (func (param "path" string) (result u32)))))
-        (core module $memory (memory (export "memory") 1))
+        (core module $memory (memory (export "memory") 1) (data (i32.const 8) "/app/main.js"))
         (core module $m
           (import "env" "memory" (memory 1))
           (import "loader" "load" (func $load (param i32 i32) (result i32)))
-          (func (export "run") (result i32) (call $load (i32.const 0) (i32.const 0))))
+          (func (export "run") (result i32) (call $load (i32.const 8) (i32.const 12))))
         (core instance $env (instantiate $memory))
         (alias core export $env "memory" (core memory $mem))
         (alias export $l "load" (func $lf))
@@ -129,10 +131,13 @@ fn a_composition_of_two_components_is_refused() {
       (instance $mi (instantiate $main (with "local:init/module-loader" (instance $api))))
       (alias export $mi "run" (func $run))
       (export "run" (func $run)))"#;
-    assert_eq!(
-        refusal(composed),
-        "not supported yet: nested components beyond re-exports"
-    );
+    let lowered = lower(&wat::parse_str(composed).unwrap(), Scheme::Cm32p2).expect("lowers");
+    let world = wasmbed_wit::world_from_module(&lowered).unwrap().unwrap();
+    let guest = Guest::new(&Wasmi::new(), &lowered, world).expect("wasmi loads it");
+    let mut inst = wasmbed::Linker::new()
+        .instantiate(&guest, (), wasmbed::Limits::default())
+        .unwrap();
+    assert_eq!(inst.call("run", &[]).unwrap(), Some(wasmbed::Val::U32(12)));
 }
 
 /// componentize-qjs without `--sync`: the runtime imports the async

@@ -5,6 +5,7 @@
 
 mod bindgen;
 mod cm32;
+mod compose;
 mod convert;
 mod resources;
 mod resources_wasmbed;
