@@ -20,6 +20,11 @@ use crate::Error;
 /// How deep components may nest (wit-component nests three levels).
 const MAX_DEPTH: usize = 16;
 
+/// How many component instantiations a component may make in all: each
+/// copies the nested component's modules, so a few bytes instantiating a
+/// component twice at each of 16 levels would otherwise ask for 65,536 copies.
+const MAX_INSTANTIATIONS: usize = 1000;
+
 /// The canonical options of a lift or a lower, as indices into core spaces.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Options {
@@ -127,6 +132,8 @@ pub(crate) struct Model<'a> {
     pub(crate) types: Vec<CompType<'a>>,
     /// The outermost component's exports: `(name, kind, index)`.
     pub(crate) exports: Vec<(&'a str, ComponentExternalKind, u32)>,
+    /// Component instantiations made so far.
+    instantiations: usize,
 }
 
 /// One component's index spaces while it is read: each entry is an index
@@ -332,6 +339,12 @@ impl<'a> Model<'a> {
                                 if parents.len() + 1 >= MAX_DEPTH {
                                     return Err(Error::Unsupported(format!(
                                         "components nested more than {MAX_DEPTH} deep"
+                                    )));
+                                }
+                                self.instantiations += 1;
+                                if self.instantiations > MAX_INSTANTIATIONS {
+                                    return Err(Error::Unsupported(format!(
+                                        "more than {MAX_INSTANTIATIONS} component instantiations"
                                     )));
                                 }
                                 let mut given = Vec::new();

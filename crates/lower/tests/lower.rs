@@ -235,3 +235,26 @@ fn broken_components_are_errors_never_panics() {
         }
     }
 }
+
+/// Each instantiation copies a nested component's modules: a component
+/// that instantiates the one before it twice, ten levels deep, would make
+/// 1,024 copies of the innermost module from a few hundred bytes. Refused
+/// past 1,000 instantiations, at once.
+#[test]
+fn instantiations_that_multiply_are_refused() {
+    let mut wat =
+        String::from("(component $c0 (core module $m (func)) (core instance (instantiate $m)))");
+    for level in 1..=10 {
+        let prev = level - 1;
+        wat = format!(
+            "(component $c{level} {wat} (instance (instantiate $c{prev})) (instance (instantiate $c{prev})))"
+        );
+    }
+    let wat = format!("(component {wat} (instance (instantiate $c10)))");
+    let bytes = wat::parse_str(&wat).unwrap();
+    let e = lower(&bytes, Scheme::Cm32p2).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "not supported yet: more than 1000 component instantiations"
+    );
+}
