@@ -730,7 +730,11 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
     f.adapter_base = t;
     f.adapters_numbered = f.adapters.len();
     t += f.adapters.len() as u32;
-    let mut next = [hosts, 0, 0, 0]; // funcs, tables, memories, globals
+    // The memory the host sees is memory 0, wherever it is defined: every
+    // load and store naming another memory carries its index, a byte more.
+    let host_memory = host_memory(&mut f)?;
+    let first_memory = u32::from(host_memory.is_some());
+    let mut next = [hosts, 0, first_memory, 0]; // funcs, tables, memories, globals
     let (mut elements, mut data) = (0u32, 0u32);
     let mut maps: Vec<Maps> = Vec::new();
     for pos in 0..f.instances.len() {
@@ -757,7 +761,12 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
                 let item = f.resolved[pos][&(kind_tag(kind), i as u32)];
                 map.push(f.number(item, kind, &maps)?);
             }
-            for _ in 0..defined {
+            let imported = map.len() as u32;
+            for j in 0..defined as u32 {
+                if kind == Kind::Memory && host_memory == Some((pos, imported + j)) {
+                    map.push(0);
+                    continue;
+                }
                 map.push(next[kind as usize]);
                 next[kind as usize] += 1;
             }
@@ -779,6 +788,42 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         data,
     };
     emit(&mut f, &mut maps, ends)
+}
+
+/// The memory the host sees (the one the exported lifts' or the host
+/// imports' options name), as the module instance that defines it and its
+/// index there.
+fn host_memory(f: &mut Fuser<'_, '_>) -> Result<Option<(usize, u32)>, Error> {
+    let model = f.model;
+    let lifts =
+        exported_lifts(model)
+            .into_iter()
+            .filter_map(|l| match model.funcs.get(l as usize) {
+                Some(CompFunc::Lift { options, .. }) => options.memory,
+                _ => None,
+            });
+    let lowers = model.core_funcs.iter().filter_map(|cf| match cf {
+        CoreFunc::Lower { func, options } if matches!(f.lowered(*func), Ok(Lowered::Host(..))) => {
+            options.memory
+        }
+        _ => None,
+    });
+    let Some(m) = lifts.chain(lowers).next() else {
+        return Ok(None);
+    };
+    let mut item = f.core_item(Kind::Memory, m)?;
+    // Imports resolve to earlier instances, so this ends.
+    while let Item::Local(pos, index) = item {
+        let imported = f.instances[pos].1.imports_of(is_memory).count() as u32;
+        if index >= imported {
+            return Ok(Some((pos, index)));
+        }
+        item = f.resolved[pos]
+            .get(&(kind_tag(Kind::Memory), index))
+            .copied()
+            .ok_or_else(|| Error::Malformed(format!("memory import {index} unresolved")))?;
+    }
+    Ok(None)
 }
 
 /// Records `v` as the one memory the canonical options name.
@@ -910,6 +955,8 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     let mut datas = DataSection::new();
     let mut starts = Vec::new();
     let mut consts: BTreeMap<u32, Const> = BTreeMap::new();
+    // Each defined memory with its fused index, written in index order.
+    let mut memory_types = Vec::new();
     for (pos, (_, parsed)) in f.instances.iter().enumerate() {
         let m = &mut maps[pos];
         for g in parsed.types.iter().cloned() {
@@ -922,8 +969,10 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
         for t in parsed.tables.iter().cloned() {
             m.parse_table(&mut tables, t).map_err(reencode_err)?;
         }
-        for mem in &parsed.memories {
-            memories.memory(m.memory_type(*mem).map_err(reencode_err)?);
+        let imported_memories = parsed.imports_of(is_memory).count();
+        for (j, mem) in parsed.memories.iter().enumerate() {
+            let index = m.memories[imported_memories + j];
+            memory_types.push((index, m.memory_type(*mem).map_err(reencode_err)?));
         }
         m.consts = consts.clone();
         let imported_globals = parsed.imports_of(is_global).count();
@@ -949,6 +998,10 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
         if let Some(s) = parsed.start {
             starts.push(m.function_index(s).map_err(reencode_err)?);
         }
+    }
+    memory_types.sort_by_key(|(index, _)| *index);
+    for (_, ty) in memory_types {
+        memories.memory(ty);
     }
     for h in &f.hosts {
         imports.import(&h.module, &h.name, EntityType::Function(h.ty));

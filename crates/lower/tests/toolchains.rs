@@ -125,13 +125,26 @@ fn a_composition_of_two_components_lowers_and_runs() {
         (core instance $args (export "load" (func $lowered)))
         (core instance $i (instantiate $m (with "env" (instance $env)) (with "loader" (instance $args))))
         (alias core export $i "run" (core func $run))
-        (func (export "run") (result u32) (canon lift (core func $run))))
+        (func (export "run") (result u32) (canon lift (core func $run) (memory $mem))))
       (instance $li (instantiate $loader))
       (alias export $li "local:init/module-loader" (instance $api))
       (instance $mi (instantiate $main (with "local:init/module-loader" (instance $api))))
       (alias export $mi "run" (func $run))
       (export "run" (func $run)))"#;
     let lowered = lower(&wat::parse_str(composed).unwrap(), Scheme::Cm32p2).expect("lowers");
+    // The memory the host sees is memory 0 although the loader's is defined
+    // first: loads and stores of memory 0 carry no memory index.
+    let exported_memory = wasmparser::Parser::new(0)
+        .parse_all(&lowered)
+        .find_map(|p| match p.unwrap() {
+            wasmparser::Payload::ExportSection(r) => r
+                .into_iter()
+                .map(Result::unwrap)
+                .find(|e| e.name == "cm32p2_memory")
+                .map(|e| e.index),
+            _ => None,
+        });
+    assert_eq!(exported_memory, Some(0));
     let world = wasmbed_wit::world_from_module(&lowered).unwrap().unwrap();
     let guest = Guest::new(&Wasmi::new(), &lowered, world).expect("wasmi loads it");
     let mut inst = wasmbed::Linker::new()
