@@ -37,6 +37,7 @@ const API: &str = r#"
         (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32)
         (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32)
         (param "p" u32) (param "q" u32) (result u64)))
+      (export "mix" (func (param "r" (result f32 (error u64))) (result u64)))
       (export "posts" (func (result u32)))"#;
 
 fn composition() -> String {
@@ -99,6 +100,11 @@ fn composition() -> String {
         (i32.const 48))
       (func (export "code") (param $c i32) (param $b i32) (result i32)
         (select (local.get $c) (i32.const 120) (local.get $b)))
+      ;; ok(f32) arrives in the low half of the joined i64: its bits | 1 << 40; err(u64) as it is
+      (func (export "mix") (param $d i32) (param $v i64) (result i64)
+        (if (result i64) (local.get $d)
+          (then (local.get $v))
+          (else (i64.or (i64.and (local.get $v) (i64.const 0xffffffff)) (i64.const 0x10000000000)))))
       ;; the sum of 17 u32s passed in memory
       (func (export "wide") (param $p i32) (result i64)
         (local $i i32) (local $s i64)
@@ -129,6 +135,8 @@ fn composition() -> String {
         (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32)
         (param "p" u32) (param "q" u32) (result u64)
       (canon lift (core func $i "wide") (memory $mem) (realloc $realloc)))
+    (func (export "mix") (param "r" (result f32 (error u64))) (result u64)
+      (canon lift (core func $i "mix")))
     (func (export "posts") (result u32) (canon lift (core func $i "posts"))))
 
   (component $caller
@@ -147,6 +155,7 @@ fn composition() -> String {
     (core func $names (canon lower (func $api "names") (memory $mem) (realloc $realloc)))
     (core func $code (canon lower (func $api "code")))
     (core func $wide (canon lower (func $api "wide") (memory $mem)))
+    (core func $mix (canon lower (func $api "mix")))
     (core func $posts (canon lower (func $api "posts")))
     (core module $m
       (import "libc" "memory" (memory 1))
@@ -156,6 +165,7 @@ fn composition() -> String {
       (import "api" "names" (func $names (param i32 i32 i32)))
       (import "api" "code" (func $code (param i32 i32) (result i32)))
       (import "api" "wide" (func $wide (param i32) (result i64)))
+      (import "api" "mix" (func $mix (param i32 i64) (result i64)))
       (import "api" "posts" (func $posts (result i32)))
       ;; each call forwarded, results through a return area at 64
       (func (export "shout") (param i32 i32) (result i32)
@@ -169,6 +179,7 @@ fn composition() -> String {
       (func (export "code") (param i32 i32) (result i32)
         (call $code (local.get 0) (local.get 1)))
       (func (export "wide") (param i32) (result i64) (call $wide (local.get 0)))
+      (func (export "mix") (param i32 i64) (result i64) (call $mix (local.get 0) (local.get 1)))
       (func (export "posts") (result i32) (call $posts))
       ;; what a broken caller could hand over: a surrogate, bytes that are not UTF-8,
       ;; a list whose byte length overflows, a discriminant out of range
@@ -181,7 +192,8 @@ fn composition() -> String {
     (core instance $imports
       (export "shout" (func $shout)) (export "total" (func $total))
       (export "split" (func $split)) (export "names" (func $names))
-      (export "code" (func $code)) (export "wide" (func $wide)) (export "posts" (func $posts)))
+      (export "code" (func $code)) (export "wide" (func $wide)) (export "mix" (func $mix))
+      (export "posts" (func $posts)))
     (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "api" (instance $imports))))
     (func (export "shout") (param "s" string) (result string)
       (canon lift (core func $i "shout") (memory $mem) (realloc $realloc)))
@@ -199,6 +211,8 @@ fn composition() -> String {
         (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32)
         (param "p" u32) (param "q" u32) (result u64)
       (canon lift (core func $i "wide") (memory $mem) (realloc $realloc)))
+    (func (export "mix") (param "r" (result f32 (error u64))) (result u64)
+      (canon lift (core func $i "mix")))
     (func (export "posts") (result u32) (canon lift (core func $i "posts")))
     (func (export "bad-char") (result char) (canon lift (core func $i "bad-char")))
     (func (export "bad-utf8") (result string)
@@ -215,6 +229,7 @@ fn composition() -> String {
   (export "names" (func $caller "names"))
   (export "code" (func $caller "code"))
   (export "wide" (func $caller "wide"))
+  (export "mix" (func $caller "mix"))
   (export "posts" (func $caller "posts"))
   (export "bad-char" (func $caller "bad-char"))
   (export "bad-utf8" (func $caller "bad-utf8"))
@@ -246,6 +261,11 @@ fn calls() -> Vec<(String, Vec<Val>)> {
         (
             "wide",
             (1..=17).map(|x| Val::U32(x * 250_000_000)).collect(),
+        ),
+        ("mix", vec![Val::Result(Ok(Some(Box::new(Val::F32(-1.5)))))]),
+        (
+            "mix",
+            vec![Val::Result(Err(Some(Box::new(Val::U64(u64::MAX - 5)))))],
         ),
     ];
     out.push(("posts", vec![]));
@@ -313,6 +333,10 @@ fn calls_between_two_memories_give_what_wasmtime_gives() {
         &Some(Val::List(vec![s("ccc"), s(""), s("bé"), s("a")]))
     );
     assert_eq!(results[11], &Some(Val::U64(250_000_000 * 153)));
+    // The f32 through the joined i64 slot, both ways, bit for bit.
+    let bits = u64::from((-1.5f32).to_bits());
+    assert_eq!(results[12], &Some(Val::U64(bits | 1 << 40)));
+    assert_eq!(results[13], &Some(Val::U64(u64::MAX - 5)));
     // shout ×3 and split ×2 name a post-return.
     assert_eq!(results.last().unwrap(), &&Some(Val::U32(5)));
 }
