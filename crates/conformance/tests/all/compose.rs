@@ -25,20 +25,80 @@ const REALLOC: &str = r#"
         (global.set $bump (i32.add (local.get $p) (local.get 3)))
         (local.get $p))"#;
 
-/// The interface between the two, as `$caller` imports it.
-const API: &str = r#"
-      (export "shout" (func (param "s" string) (result string)))
-      (export "total" (func (param "xs" (list u32)) (result u32)))
-      (export "split" (func (param "o" (option string)) (result (result string (error string)))))
-      (export "names" (func (param "n" (list string)) (result (list string))))
-      (export "code" (func (param "c" char) (param "b" bool) (result char)))
-      (export "wide" (func
-        (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
+/// The 17 parameters of `wide`, passed in memory.
+const WIDE: &str = r#"(param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
         (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32)
         (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32)
-        (param "p" u32) (param "q" u32) (result u64)))
-      (export "mix" (func (param "r" (result f32 (error u64))) (result u64)))
-      (export "posts" (func (result u32)))"#;
+        (param "p" u32) (param "q" u32) (result u64)"#;
+
+/// The interface between the two: each function's name, its type, whether
+/// its lifts name the memory and `realloc`, and whether the callee's names
+/// a post-return.
+fn funcs() -> [(&'static str, String, bool, bool); 8] {
+    [
+        (
+            "shout",
+            r#"(param "s" string) (result string)"#.into(),
+            true,
+            true,
+        ),
+        (
+            "total",
+            r#"(param "xs" (list u32)) (result u32)"#.into(),
+            true,
+            false,
+        ),
+        (
+            "split",
+            r#"(param "o" (option string)) (result (result string (error string)))"#.into(),
+            true,
+            true,
+        ),
+        (
+            "names",
+            r#"(param "n" (list string)) (result (list string))"#.into(),
+            true,
+            false,
+        ),
+        (
+            "code",
+            r#"(param "c" char) (param "b" bool) (result char)"#.into(),
+            false,
+            false,
+        ),
+        ("wide", WIDE.into(), true, false),
+        (
+            "mix",
+            r#"(param "r" (result f32 (error u64))) (result u64)"#.into(),
+            false,
+            false,
+        ),
+        ("posts", "(result u32)".into(), false, false),
+    ]
+}
+
+/// The interface as `$caller` imports it.
+fn api() -> String {
+    funcs()
+        .iter()
+        .map(|(name, ty, _, _)| format!("\n      (export \"{name}\" (func {ty}))"))
+        .collect()
+}
+
+/// The interface lifted from core instance `$i` over `$mem` and `$realloc`,
+/// with the callee's post-returns (`$post`) when `post`.
+fn lifts(post: bool) -> String {
+    funcs()
+        .iter()
+        .map(|(name, ty, memory, has_post)| {
+            let memory = if *memory { " (memory $mem) (realloc $realloc)" } else { "" };
+            let post = if post && *has_post { " (post-return $post)" } else { "" };
+            format!(
+                "\n    (func (export \"{name}\") {ty}\n      (canon lift (core func $i \"{name}\"){memory}{post}))"
+            )
+        })
+        .collect()
+}
 
 fn composition() -> String {
     format!(
@@ -119,28 +179,10 @@ fn composition() -> String {
     (alias core export $i "memory" (core memory $mem))
     (alias core export $i "realloc" (core func $realloc))
     (alias core export $i "post" (core func $post))
-    (func (export "shout") (param "s" string) (result string)
-      (canon lift (core func $i "shout") (memory $mem) (realloc $realloc) (post-return $post)))
-    (func (export "total") (param "xs" (list u32)) (result u32)
-      (canon lift (core func $i "total") (memory $mem) (realloc $realloc)))
-    (func (export "split") (param "o" (option string)) (result (result string (error string)))
-      (canon lift (core func $i "split") (memory $mem) (realloc $realloc) (post-return $post)))
-    (func (export "names") (param "n" (list string)) (result (list string))
-      (canon lift (core func $i "names") (memory $mem) (realloc $realloc)))
-    (func (export "code") (param "c" char) (param "b" bool) (result char)
-      (canon lift (core func $i "code")))
-    (func (export "wide")
-        (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
-        (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32)
-        (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32)
-        (param "p" u32) (param "q" u32) (result u64)
-      (canon lift (core func $i "wide") (memory $mem) (realloc $realloc)))
-    (func (export "mix") (param "r" (result f32 (error u64))) (result u64)
-      (canon lift (core func $i "mix")))
-    (func (export "posts") (result u32) (canon lift (core func $i "posts"))))
+    {callee_lifts})
 
   (component $caller
-    (import "api" (instance $api {API}))
+    (import "api" (instance $api {api}))
     (core module $libc
       (memory (export "memory") 1)
       (global $bump (mut i32) (i32.const 1024))
@@ -195,25 +237,7 @@ fn composition() -> String {
       (export "code" (func $code)) (export "wide" (func $wide)) (export "mix" (func $mix))
       (export "posts" (func $posts)))
     (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "api" (instance $imports))))
-    (func (export "shout") (param "s" string) (result string)
-      (canon lift (core func $i "shout") (memory $mem) (realloc $realloc)))
-    (func (export "total") (param "xs" (list u32)) (result u32)
-      (canon lift (core func $i "total") (memory $mem) (realloc $realloc)))
-    (func (export "split") (param "o" (option string)) (result (result string (error string)))
-      (canon lift (core func $i "split") (memory $mem) (realloc $realloc)))
-    (func (export "names") (param "n" (list string)) (result (list string))
-      (canon lift (core func $i "names") (memory $mem) (realloc $realloc)))
-    (func (export "code") (param "c" char) (param "b" bool) (result char)
-      (canon lift (core func $i "code")))
-    (func (export "wide")
-        (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
-        (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32)
-        (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32)
-        (param "p" u32) (param "q" u32) (result u64)
-      (canon lift (core func $i "wide") (memory $mem) (realloc $realloc)))
-    (func (export "mix") (param "r" (result f32 (error u64))) (result u64)
-      (canon lift (core func $i "mix")))
-    (func (export "posts") (result u32) (canon lift (core func $i "posts")))
+    {caller_lifts}
     (func (export "bad-char") (result char) (canon lift (core func $i "bad-char")))
     (func (export "bad-utf8") (result string)
       (canon lift (core func $i "bad-utf8") (memory $mem) (realloc $realloc)))
@@ -234,7 +258,10 @@ fn composition() -> String {
   (export "bad-char" (func $caller "bad-char"))
   (export "bad-utf8" (func $caller "bad-utf8"))
   (export "bad-length" (func $caller "bad-length"))
-  (export "bad-option" (func $caller "bad-option")))"#
+  (export "bad-option" (func $caller "bad-option")))"#,
+        api = api(),
+        callee_lifts = lifts(true),
+        caller_lifts = lifts(false),
     )
 }
 
