@@ -2,7 +2,6 @@
 //!
 //! Plain data (no wit-parser), so a device can hold a world built elsewhere.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -142,13 +141,38 @@ pub enum ExportTarget {
 }
 
 /// Every core name a world defines under one scheme, for matching a module's imports and exports.
+///
+/// Each table is a vector sorted by name, searched by bisection: on a device
+/// the code of two B-tree maps (insert, search, drop) is flash the lookups
+/// of a few dozen names do not need, and a lookup by `&str` allocates nothing.
 #[derive(Clone, Debug)]
 pub struct CoreNames {
     scheme: Scheme,
-    imports: BTreeMap<(String, String), ImportTarget>,
+    imports: Vec<((String, String), ImportTarget)>,
     /// Legacy only: imports keyed by the canonical form of their module, for semver-compatible matches.
-    loose: BTreeMap<(String, String), ImportTarget>,
-    exports: BTreeMap<String, ExportTarget>,
+    loose: Vec<((String, String), ImportTarget)>,
+    exports: Vec<(String, ExportTarget)>,
+}
+
+/// The entry of sorted `table` whose key compares equal by `cmp`.
+fn find<K, V: Copy>(table: &[(K, V)], cmp: impl Fn(&K) -> core::cmp::Ordering) -> Option<V> {
+    table
+        .binary_search_by(|(k, _)| cmp(k))
+        .ok()
+        .map(|i| table[i].1)
+}
+
+/// Puts `key` → `value` into sorted `table`, replacing an equal key.
+fn put<K: Ord, V>(table: &mut Vec<(K, V)>, key: K, value: V) {
+    match table.binary_search_by(|(k, _)| k.cmp(&key)) {
+        Ok(i) => table[i].1 = value,
+        Err(i) => table.insert(i, (key, value)),
+    }
+}
+
+/// The order of a `(module, name)` key against borrowed names.
+fn pair_cmp((m, n): &(String, String), module: &str, name: &str) -> core::cmp::Ordering {
+    (m.as_str(), n.as_str()).cmp(&(module, name))
 }
 
 impl CoreNames {
@@ -162,20 +186,19 @@ impl CoreNames {
     /// `cm32p2` names match exactly; legacy names first exactly, then any
     /// semver-compatible version (`@1.2.3` binds `@1.2.4`).
     pub fn import(&self, module: &str, name: &str) -> Option<ImportTarget> {
-        let key = (String::from(module), String::from(name));
-        if let Some(t) = self.imports.get(&key) {
-            return Some(*t);
+        if let Some(t) = find(&self.imports, |k| pair_cmp(k, module, name)) {
+            return Some(t);
         }
         if self.scheme == Scheme::Legacy {
             let canonical = canonicalize_interface_name(module).ok()?;
-            return self.loose.get(&(canonical.into_owned(), key.1)).copied();
+            return find(&self.loose, |k| pair_cmp(k, &canonical, name));
         }
         None
     }
 
     /// The world item a core export names, if any.
     pub fn export(&self, name: &str) -> Option<ExportTarget> {
-        self.exports.get(name).copied()
+        find(&self.exports, |k| k.as_str().cmp(name))
     }
 
     /// Every import name, in order.
@@ -197,9 +220,9 @@ impl CoreNames {
     ) -> Result<(), BadVersion> {
         if self.scheme == Scheme::Legacy {
             let canonical = canonicalize_interface_name(&module)?.into_owned();
-            self.loose.insert((canonical, name.clone()), t);
+            put(&mut self.loose, (canonical, name.clone()), t);
         }
-        self.imports.insert((module, name), t);
+        put(&mut self.imports, (module, name), t);
         Ok(())
     }
 }
@@ -230,9 +253,9 @@ impl World {
     pub fn core_names(&self, scheme: Scheme) -> Result<CoreNames, BadVersion> {
         let mut names = CoreNames {
             scheme,
-            imports: BTreeMap::new(),
-            loose: BTreeMap::new(),
-            exports: BTreeMap::new(),
+            imports: Vec::new(),
+            loose: Vec::new(),
+            exports: Vec::new(),
         };
         for (item, import) in self.imports.iter().enumerate() {
             match import {
@@ -260,20 +283,24 @@ impl World {
                     Item::Interface(i) => (i.name.owner(), &i.functions, &i.resources),
                 };
             for (func, f) in functions.iter().enumerate() {
-                names.exports.insert(
+                put(
+                    &mut names.exports,
                     scheme.export_func(owner, &f.name)?,
                     ExportTarget::Func { item, func },
                 );
-                names.exports.insert(
+                put(
+                    &mut names.exports,
                     scheme.export_post_return(owner, &f.name)?,
                     ExportTarget::PostReturn { item, func },
                 );
             }
             for r in resources {
                 let name = &self.resources[r.0 as usize].name;
-                names
-                    .exports
-                    .insert(scheme.export_dtor(owner, name)?, ExportTarget::Dtor(*r));
+                put(
+                    &mut names.exports,
+                    scheme.export_dtor(owner, name)?,
+                    ExportTarget::Dtor(*r),
+                );
                 for which in [
                     ResourceIntrinsic::New,
                     ResourceIntrinsic::Rep,
@@ -284,15 +311,13 @@ impl World {
                 }
             }
         }
-        names
-            .exports
-            .insert(scheme.memory().into(), ExportTarget::Memory);
-        names
-            .exports
-            .insert(scheme.realloc().into(), ExportTarget::Realloc);
-        names
-            .exports
-            .insert(scheme.initialize().into(), ExportTarget::Initialize);
+        for (name, target) in [
+            (scheme.memory(), ExportTarget::Memory),
+            (scheme.realloc(), ExportTarget::Realloc),
+            (scheme.initialize(), ExportTarget::Initialize),
+        ] {
+            put(&mut names.exports, name.into(), target);
+        }
         Ok(names)
     }
 }

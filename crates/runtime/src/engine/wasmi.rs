@@ -479,7 +479,8 @@ impl Engine for Wasmi {
             .map_err(|e| {
                 ErrorKind::Compile(
                     e.to_string()
-                        .split_whitespace()
+                        .split(|c: char| c.is_ascii_whitespace())
+                        .filter(|w| !w.is_empty())
                         .collect::<Vec<_>>()
                         .join(" "),
                 )
