@@ -384,6 +384,28 @@ fn a_bad_value_from_the_caller_traps_on_both() {
     }
 }
 
+/// The lowered module wrapped back into a component (wit-component, the
+/// legacy names) runs on wasmtime as the composition does: the adapters are
+/// ordinary core code to any component runtime.
+#[test]
+fn the_lowered_composition_wrapped_back_runs_on_wasmtime_alike() {
+    let component = wat::parse_str(composition()).unwrap();
+    let legacy = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Legacy).unwrap();
+    let wrapped = wasmtime_side::component_bytes(&legacy).expect("wit-component wraps it");
+    let calls = calls();
+    let lowered = lowered();
+    let direct = run_wasmtime(&component, &lowered, &calls);
+    let wrapped = run_wasmtime(&wrapped, &lowered, &calls);
+    assert_same(
+        "the composition lowered and wrapped back",
+        &wrapped,
+        &direct,
+    );
+    assert!(direct
+        .iter()
+        .all(|e| !matches!(e, Event::Export { result: None, .. })));
+}
+
 /// WAMR is built without multi-memory: the lowered composition is refused
 /// when it is loaded, in one line, not run wrongly.
 #[test]
