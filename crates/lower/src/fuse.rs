@@ -554,6 +554,11 @@ impl<'m, 'a> Fuser<'m, 'a> {
                 _ => {}
             }
         }
+        if let CompType::Defined { nested: true, .. } = self.root_type(ty)?.1 {
+            return Err(Error::Unsupported(format!(
+                "a resource a nested component defines (type {ty}): handles passed between components"
+            )));
+        }
         Err(Error::Unsupported(format!(
             "a resource (type {ty}) the component defines but does not export"
         )))
@@ -1033,7 +1038,10 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     }
     // The destructors of the resources the component defines and exports.
     for (t, ty) in model.types.iter().enumerate() {
-        let CompType::Defined { dtor: Some(dtor) } = ty else {
+        let CompType::Defined {
+            dtor: Some(dtor), ..
+        } = ty
+        else {
             continue;
         };
         let (owner, name) = f.exported_resource(t as u32)?;

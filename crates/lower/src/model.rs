@@ -100,8 +100,9 @@ pub(crate) enum CompType<'a> {
         owner: Option<&'a str>,
         name: &'a str,
     },
-    /// A resource a component defines, with its destructor's core function.
-    Defined { dtor: Option<u32> },
+    /// A resource a component defines, with its destructor's core function;
+    /// `nested` when a component inside the outermost one defines it.
+    Defined { dtor: Option<u32>, nested: bool },
     /// A value type, when it holds no handle (what an adapter can copy).
     Val(Type),
     /// A function type whose values hold no handle.
@@ -372,6 +373,7 @@ impl<'a> Model<'a> {
                     for t in r {
                         let ty = match t.map_err(malformed)? {
                             ComponentType::Resource { dtor, .. } => CompType::Defined {
+                                nested: !outermost,
                                 dtor: dtor
                                     .map(|d| at(&scope.core_funcs, d, "core function"))
                                     .transpose()?,

@@ -162,6 +162,19 @@ fn what_is_out_of_scope_is_refused_naming_it() {
         refusal(two_host_memories),
         "not supported yet: several memories among the canonical options"
     );
+    // A resource a nested component defines: its handles would need a
+    // table of that component's own in the lowered module.
+    let nested_resource = r#"(component
+      (component $c
+        (type $r (resource (rep i32)))
+        (core func $drop (canon resource.drop $r))
+        (core module $m (import "" "drop" (func (param i32))))
+        (core instance (instantiate $m (with "" (instance (export "drop" (func $drop)))))))
+      (instance (instantiate $c)))"#;
+    assert_eq!(
+        refusal(nested_resource),
+        "not supported yet: a resource a nested component defines (type 0): handles passed between components"
+    );
     let module = wat::parse_str("(module)").unwrap();
     assert!(matches!(
         lower(&module, Scheme::Cm32p2),
