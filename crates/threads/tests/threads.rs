@@ -145,8 +145,15 @@ fn spawns_beyond_the_grants_are_denied_naming_the_grant() {
         call(&mut main, "try-spawn", spawn(0, 8 << 20)),
         fail(ErrorCode::Denied)
     );
-    // Four counters where one thread is granted.
-    assert_eq!(call(&mut main, "run-counters", 1), fail(ErrorCode::Denied));
+    // Four counters where one thread is granted. `threads.max` counts
+    // threads still running, so the first counter must outlive the second
+    // spawn: counting to 1 it could end before (CI saw all four run on a
+    // loaded machine); counting to 10,000 through the host's mutex takes it
+    // tenths of a second, the next spawn microseconds.
+    assert_eq!(
+        call(&mut main, "run-counters", 10_000),
+        fail(ErrorCode::Denied)
+    );
     let d = threads.denials();
     assert_eq!(d.len(), 4, "{d:?}");
     assert!(
