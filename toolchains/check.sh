@@ -5,7 +5,8 @@
 #   - rust/: a Rust wasm32-wasip2 command (Debian's rustc, -Zbuild-std);
 #   - py/:   componentize-py 0.25.1, exports greet (18 MB, so never committed);
 #   - qjs/:  componentize-qjs 0.4.5 --sync, exports greet (two components,
-#            two memories: fused adapters).
+#            two memories: fused adapters), and the same with --stub-wasi
+#            (resources passed between components: handle tables).
 # Everything it builds goes to target/toolchains/. CI runs it after the tests.
 # Needs Debian's rustc-web and rust-web-src, wasi-libc (.ci/install-packages.sh),
 # Python 3 with venv, Node.js with npm, and the network for PyPI and npm.
@@ -75,6 +76,14 @@ qjs() {
     echo "qjs: built in $((SECONDS - t0)) s, $(stat -c %s "$out/greet-qjs.wasm") bytes"
     expect "qjs: greet" '"Hello, ünïcødé 🦀!"' \
         "$("$wasmbed" run --clock --random "$out/greet-qjs.wasm" --invoke 'greet("ünïcødé 🦀")')"
+    # --stub-wasi: a WASI stub component defines 7 resources that the
+    # runtime component uses; their handles live in the lowered module's
+    # handle tables (a memory of its own).
+    (cd toolchains/qjs &&
+        "$out/qjs-npm/node_modules/.bin/componentize-qjs" --wit wit --js app.js \
+            --world greeter --sync --stub-wasi -o "$out/greet-qjs-stub.wasm" >/dev/null)
+    expect "qjs: greet, WASI stubbed" '"Hello, stub 🦀!"' \
+        "$("$wasmbed" run "$out/greet-qjs-stub.wasm" --invoke 'greet("stub 🦀")')"
     # WAMR has no multi-memory: one line saying so, not a wrong run.
     local err
     err=$("$wasmbed" run --engine wamr --clock --random "$out/greet-qjs.wasm" \

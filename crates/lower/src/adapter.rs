@@ -7,9 +7,12 @@
 //! it (discriminants, `char`s, UTF-8, alignment, lengths); a bad one traps
 //! (`unreachable`), so neither side reads what the other did not mean.
 
+use std::collections::BTreeMap;
+
 use wasm_encoder::{BlockType, Function, Instruction as I, MemArg, MemArgTarget, ValType};
 use wasmbed_abi::{DiscriminantSize, FlatType, Type};
 
+use crate::handles::{self, Funcs};
 use crate::model::FuncType;
 use crate::Error;
 
@@ -21,11 +24,25 @@ const MAX_FLAT_RESULTS: usize = 1;
 const MAX_STRING_BYTES: i32 = i32::MAX;
 
 /// Where one side's values live: its memory and the `realloc` that
-/// allocates there (fused indices).
+/// allocates there (fused indices), its component instance and the base of
+/// its handle table, when handles cross.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Side {
     pub(crate) memory: Option<u32>,
     pub(crate) realloc: Option<u32>,
+    pub(crate) instance: u32,
+    pub(crate) table: Option<i32>,
+}
+
+/// The handle tables, for an adapter whose values hold handles.
+#[derive(Clone, Copy)]
+pub(crate) struct Tables<'t> {
+    /// The tables' memory.
+    pub(crate) memory: u32,
+    pub(crate) funcs: Funcs,
+    /// The component instance defining each resource whose handles may
+    /// cross, by the model's index of its type.
+    pub(crate) impls: &'t BTreeMap<u32, u32>,
 }
 
 /// One adapter to generate.
@@ -39,6 +56,8 @@ pub(crate) struct Adapter<'t> {
     pub(crate) caller_side: Side,
     /// For messages: the function's name.
     pub(crate) name: &'t str,
+    /// The handle tables, when the type holds handles.
+    pub(crate) tables: Option<Tables<'t>>,
 }
 
 fn val_type(f: FlatType) -> ValType {
@@ -75,12 +94,15 @@ pub(crate) fn lowered_signature(ty: &FuncType) -> (Vec<ValType>, Vec<ValType>) {
     (params, results)
 }
 
-/// Which way values are copied: from where, into where, allocated by whom.
+/// Which way values are copied: from where, into where, allocated by
+/// whom, and between which handle tables.
 #[derive(Clone, Copy)]
 struct Dir {
     src: Option<u32>,
     dst: Option<u32>,
     realloc: Option<u32>,
+    from: Side,
+    to: Side,
 }
 
 /// A value in memory: the local holding a base address, plus an offset.
@@ -105,6 +127,7 @@ struct Gen<'t> {
     locals: Vec<ValType>,
     code: Vec<I<'static>>,
     name: &'t str,
+    tables: Option<Tables<'t>>,
 }
 
 /// The cases of a sum type: each case's payload, the discriminant's width,
@@ -535,16 +558,56 @@ impl<'t> Gen<'t> {
                     self.op(I::End);
                 }
             }
-            Type::Own(_) | Type::Borrow(_) => return Err(self.handles()),
+            Type::Own(_) | Type::Borrow(_) => {
+                let v = self.local(ValType::I32);
+                load(self, from, I::I32Load, 2);
+                self.op(I::LocalSet(v));
+                let out = self.handle(dir, ty, v)?;
+                store(self, out, I::I32Store, 2);
+            }
         }
         Ok(())
     }
 
-    fn handles(&self) -> Error {
-        Error::Unsupported(format!(
-            "`{}`: resources passed between components",
-            self.name
-        ))
+    /// The handle in local `v`, of `ty`, from `dir.from`'s table as
+    /// `dir.to` receives it: an own handle moves between the tables; a
+    /// borrow is the representation for the resource's own component, else
+    /// a borrow handle in the callee's table. Returns the local holding it.
+    fn handle(&mut self, dir: Dir, ty: &Type, v: u32) -> Result<u32, Error> {
+        let (Type::Own(rt) | Type::Borrow(rt)) = ty else {
+            unreachable!("a handle type")
+        };
+        let rt = rt.0;
+        let unsupported = |what: &str| {
+            Error::Unsupported(format!(
+                "`{}`: handles of {what} (type {rt}) passed between components",
+                self.name
+            ))
+        };
+        let t = self.tables.ok_or_else(|| unsupported("a resource"))?;
+        let owner = *t
+            .impls
+            .get(&rt)
+            .ok_or_else(|| unsupported("a resource the host sees"))?;
+        let (Some(from), Some(to)) = (dir.from.table, dir.to.table) else {
+            return Err(unsupported("a resource"));
+        };
+        let (rep, out) = (self.local(ValType::I32), self.local(ValType::I32));
+        let own = matches!(ty, Type::Own(_));
+        self.op(I::I32Const(from))
+            .op(I::LocalGet(v))
+            .op(I::I32Const(handles::resource_key(rt)))
+            .op(I::Call(if own { t.funcs.take } else { t.funcs.rep }))
+            .op(I::LocalSet(rep));
+        if !own && dir.to.instance == owner {
+            return Ok(rep);
+        }
+        self.op(I::I32Const(to))
+            .op(I::LocalGet(rep))
+            .op(I::I32Const(handles::tag(rt, own)))
+            .op(I::Call(t.funcs.new))
+            .op(I::LocalSet(out));
+        Ok(out)
     }
 
     /// Traps unless local `v` is a Unicode scalar value.
@@ -648,7 +711,7 @@ impl<'t> Gen<'t> {
                 all.extend(out);
                 all
             }
-            Type::Own(_) | Type::Borrow(_) => return Err(self.handles()),
+            Type::Own(_) | Type::Borrow(_) => vec![self.handle(dir, ty, src[0])?],
         })
     }
 }
@@ -702,17 +765,33 @@ pub(crate) fn body(a: &Adapter<'_>) -> Result<Function, Error> {
         locals: Vec::new(),
         code: Vec::new(),
         name: a.name,
+        tables: a.tables,
     };
     let there = Dir {
         src: a.caller_side.memory,
         dst: a.callee_side.memory,
         realloc: a.callee_side.realloc,
+        from: a.caller_side,
+        to: a.callee_side,
     };
     let back = Dir {
         src: a.callee_side.memory,
         dst: a.caller_side.memory,
         realloc: a.caller_side.realloc,
+        from: a.callee_side,
+        to: a.caller_side,
     };
+    // A callee with a handle table is not re-entered: it is marked in a
+    // call from here until its post-return.
+    let callee_table = a.tables.zip(a.callee_side.table);
+    if let Some((t, base)) = callee_table {
+        let active = handles::mem_arg(t.memory, handles::ACTIVE);
+        g.op(I::I32Const(base)).op(I::I32Load(active));
+        g.trap_if();
+        g.op(I::I32Const(base))
+            .op(I::I32Const(1))
+            .op(I::I32Store(active));
+    }
     // The arguments, in the callee's form.
     let mut args: Vec<u32> = Vec::new();
     if flat_params(a.ty).len() <= MAX_FLAT_PARAMS {
@@ -747,6 +826,12 @@ pub(crate) fn body(a: &Adapter<'_>) -> Result<Function, Error> {
         g.op(I::LocalGet(*v));
     }
     g.op(I::Call(a.callee));
+    // The callee must have dropped every borrow handle it was lent.
+    if let Some((t, base)) = callee_table {
+        g.op(I::I32Const(base))
+            .op(I::I32Load(handles::mem_arg(t.memory, handles::BORROWS)));
+        g.trap_if();
+    }
     // The results, in the caller's form.
     let flat = a.ty.result.as_ref().map(|r| r.flat()).unwrap_or(&[]);
     match (&a.ty.result, flat.len()) {
@@ -787,6 +872,11 @@ pub(crate) fn body(a: &Adapter<'_>) -> Result<Function, Error> {
                 g.op(I::LocalGet(from)).op(I::Call(p));
             }
         }
+    }
+    if let Some((t, base)) = callee_table {
+        g.op(I::I32Const(base))
+            .op(I::I32Const(0))
+            .op(I::I32Store(handles::mem_arg(t.memory, handles::ACTIVE)));
     }
     g.op(I::End);
     let mut f = Function::new_with_locals_types(g.locals.iter().copied());

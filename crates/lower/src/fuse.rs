@@ -17,7 +17,8 @@ use wasm_encoder::{
 use wasmbed_abi::names::{Owner, ResourceIntrinsic, Scheme};
 use wasmparser::{ComponentExternalKind, ExternalKind, Payload, TypeRef};
 
-use crate::adapter::{self, Side};
+use crate::adapter::{self, Side, Tables};
+use crate::handles::{self, Builtin, Funcs};
 use crate::model::{CompFunc, CompInstance, CompType, CoreFunc, CoreInstance, Model, Options};
 use crate::Error;
 
@@ -144,6 +145,26 @@ enum Item {
     /// A function lifted in one component and lowered in another: an index
     /// into `Fuser::adapters`.
     Adapter(usize),
+    /// A resource built-in over a handle table: an index into `Fuser::builtins`.
+    Builtin(usize),
+}
+
+/// A resource built-in of a resource whose handles live in the handle
+/// tables (one the outermost component does not export).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    New,
+    Rep,
+    Drop,
+}
+
+/// One such built-in: which, of what resource (its type index), in which
+/// component instance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct BuiltinPlan {
+    which: Which,
+    resource: u32,
+    instance: u32,
 }
 
 /// A function lifted in one component and lowered in another, fused as an
@@ -153,6 +174,8 @@ struct Plan {
     lift: u32,
     /// The lowering's options.
     options: Options,
+    /// The component instance that lowers it.
+    instance: u32,
     /// For messages: the core import it was lowered for.
     name: String,
 }
@@ -350,6 +373,17 @@ struct Fuser<'m, 'a> {
     /// The fused index of the first adapter, and how many were numbered.
     adapter_base: u32,
     adapters_numbered: usize,
+    /// The resources whose handles live in the handle tables, by type
+    /// index: the component instance defining each.
+    impls: BTreeMap<u32, u32>,
+    builtins: Vec<BuiltinPlan>,
+    /// The fused index of the first built-in, and how many were numbered.
+    builtin_base: u32,
+    builtins_numbered: usize,
+    /// The handle tables' functions, when any table is needed.
+    table_funcs: Option<Funcs>,
+    /// The component instances with a handle table, in table order.
+    tables: Vec<u32>,
 }
 
 fn kind_tag(k: Kind) -> u8 {
@@ -411,20 +445,33 @@ impl<'m, 'a> Fuser<'m, 'a> {
                     let (instance, name) = (*instance, *name);
                     self.lookup(instance, name, Kind::Func)
                 }
-                Some(CoreFunc::Lower { func, options }) => match self.lowered(*func)? {
+                Some(CoreFunc::Lower {
+                    func,
+                    options,
+                    instance,
+                }) => match self.lowered(*func)? {
                     Lowered::Host(module, name) => Ok(self.host(module, name, options.realloc)),
-                    Lowered::Lift => Ok(Item::Adapter(self.adapter(*func, options))),
+                    Lowered::Lift => Ok(Item::Adapter(self.adapter(*func, options, *instance))),
                 },
-                Some(CoreFunc::ResourceDrop { ty }) => {
-                    let (module, name) = self.drop_name(*ty)?;
+                Some(&CoreFunc::ResourceDrop { ty, instance }) => {
+                    if let Some(b) = self.builtin(Which::Drop, ty, instance)? {
+                        return Ok(b);
+                    }
+                    let (module, name) = self.drop_name(ty)?;
                     Ok(self.host(module, name, None))
                 }
-                Some(CoreFunc::ResourceNew { ty }) => {
-                    let (module, name) = self.intrinsic_name(*ty, ResourceIntrinsic::New)?;
+                Some(&CoreFunc::ResourceNew { ty, instance }) => {
+                    if let Some(b) = self.builtin(Which::New, ty, instance)? {
+                        return Ok(b);
+                    }
+                    let (module, name) = self.intrinsic_name(ty, ResourceIntrinsic::New)?;
                     Ok(self.host(module, name, None))
                 }
-                Some(CoreFunc::ResourceRep { ty }) => {
-                    let (module, name) = self.intrinsic_name(*ty, ResourceIntrinsic::Rep)?;
+                Some(&CoreFunc::ResourceRep { ty, instance }) => {
+                    if let Some(b) = self.builtin(Which::Rep, ty, instance)? {
+                        return Ok(b);
+                    }
+                    let (module, name) = self.intrinsic_name(ty, ResourceIntrinsic::Rep)?;
                     Ok(self.host(module, name, None))
                 }
                 None => Err(Error::Malformed(format!("no core function {index}"))),
@@ -444,11 +491,13 @@ impl<'m, 'a> Fuser<'m, 'a> {
         }
     }
 
-    /// The adapter for lifted function `lift` lowered with `options` (made
-    /// once per function and options).
-    fn adapter(&mut self, lift: u32, options: &Options) -> usize {
+    /// The adapter for lifted function `lift` lowered with `options` in
+    /// component instance `instance` (made once per function, options and
+    /// instance).
+    fn adapter(&mut self, lift: u32, options: &Options, instance: u32) -> usize {
         let same = |p: &Plan| {
             p.lift == lift
+                && p.instance == instance
                 && p.options.memory == options.memory
                 && p.options.realloc == options.realloc
         };
@@ -458,11 +507,54 @@ impl<'m, 'a> Fuser<'m, 'a> {
                 self.adapters.push(Plan {
                     lift,
                     options: options.clone(),
+                    instance,
                     name: format!("component function {lift}"),
                 });
                 self.adapters.len() - 1
             }
         }
+    }
+
+    /// The built-in `which` of resource type `ty` in component instance
+    /// `instance`, when that resource's handles live in the handle tables
+    /// (made once per built-in, resource and instance); `None` for a
+    /// resource the host sees.
+    fn builtin(&mut self, which: Which, ty: u32, instance: u32) -> Result<Option<Item>, Error> {
+        let (resource, _) = self.root_type(ty)?;
+        let Some(owner) = self.impls.get(&resource) else {
+            return Ok(None);
+        };
+        if which != Which::Drop && *owner != instance {
+            return Err(Error::Malformed(format!(
+                "a resource built-in of type {ty} outside the component defining it"
+            )));
+        }
+        let plan = BuiltinPlan {
+            which,
+            resource,
+            instance,
+        };
+        let k = match self.builtins.iter().position(|b| *b == plan) {
+            Some(k) => k,
+            None => {
+                self.builtins.push(plan);
+                self.builtins.len() - 1
+            }
+        };
+        Ok(Some(Item::Builtin(k)))
+    }
+
+    /// The base of component instance `instance`'s handle table in the
+    /// tables' memory (made on first use).
+    fn table(&mut self, instance: u32) -> i32 {
+        let k = match self.tables.iter().position(|t| *t == instance) {
+            Some(k) => k,
+            None => {
+                self.tables.push(instance);
+                self.tables.len() - 1
+            }
+        };
+        (k as u32 * handles::TABLE_BYTES) as i32
     }
 
     /// A lower of a host import (made once per name) with `realloc`.
@@ -503,6 +595,14 @@ impl<'m, 'a> Fuser<'m, 'a> {
             Some(n) if n.contains(':') => Owner::Interface(n),
             Some(n) => Owner::Inline(n),
         }
+    }
+
+    /// Whether lowered component function `func` is the host's.
+    fn is_host_import(&self, func: u32) -> bool {
+        matches!(
+            self.model.funcs.get(func as usize),
+            Some(CompFunc::Import { .. })
+        )
     }
 
     /// What lowered component function `func` is.
@@ -553,11 +653,6 @@ impl<'m, 'a> Fuser<'m, 'a> {
                 }
                 _ => {}
             }
-        }
-        if let CompType::Defined { nested: true, .. } = self.root_type(ty)?.1 {
-            return Err(Error::Unsupported(format!(
-                "a resource a nested component defines (type {ty}): handles passed between components"
-            )));
         }
         Err(Error::Unsupported(format!(
             "a resource (type {ty}) the component defines but does not export"
@@ -628,6 +723,10 @@ impl<'m, 'a> Fuser<'m, 'a> {
             Item::Adapter(_) => Err(Error::Unsupported(
                 "a lifted function lowered where the lowering does not look for one".into(),
             )),
+            Item::Builtin(k) if k < self.builtins_numbered => Ok(self.builtin_base + k as u32),
+            Item::Builtin(_) => Err(Error::Unsupported(
+                "a resource built-in where the lowering does not look for one".into(),
+            )),
             Item::Local(pos, index) => {
                 let m = maps.get(pos).ok_or_else(|| {
                     Error::Malformed(format!(
@@ -662,7 +761,25 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         adapters: Vec::new(),
         adapter_base: 0,
         adapters_numbered: 0,
+        impls: BTreeMap::new(),
+        builtins: Vec::new(),
+        builtin_base: 0,
+        builtins_numbered: 0,
+        table_funcs: None,
+        tables: Vec::new(),
     };
+    // The resources the host never sees (no export of the outermost
+    // component names them): their handles live in the handle tables.
+    for (t, ty) in model.types.iter().enumerate() {
+        if let CompType::Defined { instance, .. } = ty {
+            if f.exported_resource(t as u32).is_err() {
+                if !handles::fits(t as u32) {
+                    return Err(Error::Unsupported("more than 2^30 component types".into()));
+                }
+                f.impls.insert(t as u32, *instance);
+            }
+        }
+    }
     // Resolve every import of every module instance, in instantiation order.
     let mut type_offset = 0;
     for (core, inst) in model.core_instances.iter().enumerate() {
@@ -735,6 +852,18 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
     f.adapter_base = t;
     f.adapters_numbered = f.adapters.len();
     t += f.adapters.len() as u32;
+    f.builtin_base = t;
+    f.builtins_numbered = f.builtins.len();
+    t += f.builtins.len() as u32;
+    let handles_cross = f.adapters.iter().any(|p| {
+        matches!(model.funcs.get(p.lift as usize), Some(CompFunc::Lift { ty, .. })
+            if matches!(model.types.get(*ty as usize), Some(CompType::Func(ft))
+                if ft.params.iter().chain(&ft.result).any(|t| t.has_handles())))
+    });
+    if handles_cross || !f.builtins.is_empty() {
+        f.table_funcs = Some(Funcs::at(t));
+        t += 4;
+    }
     // The memory the host sees is memory 0, wherever it is defined: every
     // load and store naming another memory carries its index, a byte more.
     let host_memory = host_memory(&mut f)?;
@@ -790,6 +919,7 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         funcs: t,
         types: type_offset,
         globals: next[Kind::Global as usize],
+        memories: next[Kind::Memory as usize],
         data,
     };
     emit(&mut f, &mut maps, ends)
@@ -808,9 +938,7 @@ fn host_memory(f: &mut Fuser<'_, '_>) -> Result<Option<(usize, u32)>, Error> {
                 _ => None,
             });
     let lowers = model.core_funcs.iter().filter_map(|cf| match cf {
-        CoreFunc::Lower { func, options } if matches!(f.lowered(*func), Ok(Lowered::Host(..))) => {
-            options.memory
-        }
+        CoreFunc::Lower { func, options, .. } if f.is_host_import(*func) => options.memory,
         _ => None,
     });
     let Some(m) = lifts.chain(lowers).next() else {
@@ -850,6 +978,8 @@ struct Ends {
     funcs: u32,
     types: u32,
     globals: u32,
+    /// Memories: the handle tables' memory, if any, is the next.
+    memories: u32,
     data: u32,
 }
 
@@ -1044,6 +1174,9 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
         else {
             continue;
         };
+        if f.impls.contains_key(&(t as u32)) {
+            continue;
+        }
         let (owner, name) = f.exported_resource(t as u32)?;
         let item = f.core_item(Kind::Func, *dtor)?;
         let func = f.number(item, Kind::Func, maps)?;
@@ -1056,8 +1189,8 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     // The options of the lowers of host imports (an adapter's lower names
     // the memory of the component that calls it, not the host's).
     for cf in &model.core_funcs {
-        if let CoreFunc::Lower { func, options } = cf {
-            if let Ok(Lowered::Host(..)) = f.lowered(*func) {
+        if let CoreFunc::Lower { func, options, .. } = cf {
+            if f.is_host_import(*func) {
                 options_into(f, maps, options, &mut memory)?;
             }
         }
@@ -1097,12 +1230,38 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     let mut next_func = ends.funcs;
     let mut next_type = ends.types;
     // The adapters, numbered after the trampolines.
+    let tables_memory = ends.memories;
     for k in 0..f.adapters_numbered {
-        let (sig, body) = adapter_of(f, maps, k)?;
+        let (sig, body) = adapter_of(f, maps, k, tables_memory)?;
         types.ty().function(sig.0, sig.1);
         functions.function(next_type);
         next_type += 1;
         code.function(&body);
+    }
+    // The resource built-ins over the handle tables, then the tables' functions.
+    for k in 0..f.builtins_numbered {
+        let (sig, body) = builtin_of(f, maps, k, tables_memory)?;
+        types.ty().function(sig.0, sig.1);
+        functions.function(next_type);
+        next_type += 1;
+        code.function(&body);
+    }
+    if let Some(funcs) = f.table_funcs {
+        let bodies = handles::bodies(tables_memory, funcs);
+        for ((params, results), body) in handles::signatures().into_iter().zip(&bodies) {
+            types.ty().function(params, results);
+            functions.function(next_type);
+            next_type += 1;
+            code.function(body);
+        }
+        let bytes = u64::from(f.tables.len().max(1) as u32 * handles::TABLE_BYTES);
+        memories.memory(wasm_encoder::MemoryType {
+            minimum: bytes.div_ceil(65536),
+            maximum: Some(bytes.div_ceil(65536)),
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
     }
     // The `realloc` the host calls: the only one, or a dispatch on the selector.
     let targets: Vec<u32> = f
@@ -1160,17 +1319,70 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     Ok(module.finish())
 }
 
+/// A function's core signature and body.
+type Generated = ((Vec<ValType>, Vec<ValType>), Function);
+
+/// The signature and body of resource built-in `k`.
+fn builtin_of(
+    f: &mut Fuser<'_, '_>,
+    maps: &[Maps],
+    k: usize,
+    tables_memory: u32,
+) -> Result<Generated, Error> {
+    let plan = f.builtins[k];
+    let funcs = f.table_funcs.expect("built-ins have tables");
+    let base = f.table(plan.instance);
+    let which = match plan.which {
+        Which::New => Builtin::New,
+        Which::Rep => Builtin::Rep,
+        Which::Drop => {
+            let Some(CompType::Defined { dtor, instance }) =
+                f.model.types.get(plan.resource as usize)
+            else {
+                return Err(Error::Malformed(format!(
+                    "type {} is not a resource",
+                    plan.resource
+                )));
+            };
+            let dtor = match dtor {
+                Some(d) => {
+                    let item = f.core_item(Kind::Func, *d)?;
+                    Some(f.number(item, Kind::Func, maps)?)
+                }
+                None => None,
+            };
+            let impl_base = (*instance != plan.instance).then(|| f.table(*instance));
+            Builtin::Drop { dtor, impl_base }
+        }
+    };
+    Ok((
+        which.signature(),
+        which.body(tables_memory, funcs, base, plan.resource),
+    ))
+}
+
 /// The signature and body of adapter `k`.
-#[allow(clippy::type_complexity)]
 fn adapter_of(
     f: &mut Fuser<'_, '_>,
     maps: &[Maps],
     k: usize,
-) -> Result<((Vec<ValType>, Vec<ValType>), Function), Error> {
+    tables_memory: u32,
+) -> Result<Generated, Error> {
     let model = f.model;
     let plan = &f.adapters[k];
-    let (lift, lower, name) = (plan.lift, plan.options.clone(), plan.name.clone());
-    let Some(CompFunc::Lift { core, options, ty }) = model.funcs.get(lift as usize) else {
+    let (lift, lower, name, caller) = (
+        plan.lift,
+        plan.options.clone(),
+        plan.name.clone(),
+        plan.instance,
+    );
+    let Some(CompFunc::Lift {
+        core,
+        options,
+        ty,
+        instance: callee,
+    }) = model.funcs.get(lift as usize)
+    else {
         return Err(Error::Malformed(format!(
             "`{name}`: no lifted function {lift}"
         )));
@@ -1187,7 +1399,7 @@ fn adapter_of(
         })
         .transpose()
     };
-    let callee = func(f, Some(*core))?.expect("a core function");
+    let callee_func = func(f, Some(*core))?.expect("a core function");
     let post_return = func(f, options.post_return)?;
     let callee_realloc = func(f, options.realloc)?;
     let caller_realloc = func(f, lower.realloc)?;
@@ -1200,19 +1412,35 @@ fn adapter_of(
     };
     let callee_memory = memory(f, options.memory)?;
     let caller_memory = memory(f, lower.memory)?;
+    let handles = ty.params.iter().chain(&ty.result).any(|t| t.has_handles());
+    let table = |f: &mut Fuser<'_, '_>, instance: u32| handles.then(|| f.table(instance));
+    let (callee_table, caller_table) = (table(f, *callee), table(f, caller));
+    let tables = match (handles, f.table_funcs) {
+        (true, Some(funcs)) => Some(Tables {
+            memory: tables_memory,
+            funcs,
+            impls: &f.impls,
+        }),
+        _ => None,
+    };
     let a = adapter::Adapter {
         ty,
-        callee,
+        callee: callee_func,
         post_return,
         callee_side: Side {
             memory: callee_memory,
             realloc: callee_realloc,
+            instance: *callee,
+            table: callee_table,
         },
         caller_side: Side {
             memory: caller_memory,
             realloc: caller_realloc,
+            instance: caller,
+            table: caller_table,
         },
         name: &name,
+        tables,
     };
     Ok((adapter::lowered_signature(ty), adapter::body(&a)?))
 }

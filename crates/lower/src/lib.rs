@@ -7,13 +7,15 @@
 //!
 //! Nested components are instantiated in place; a function one of them
 //! lifts and another lowers becomes a fused adapter copying between their
-//! memories. What it cannot express yet is refused with one line naming it
-//! (async, streams, string encodings other than UTF-8, a module instantiated
-//! twice, resources passed between components, several memories facing the
-//! host).
+//! memories, and the handles of resources the host never sees live in
+//! per-instance handle tables. What it cannot express yet is refused with
+//! one line naming it (async, streams, string encodings other than UTF-8, a
+//! module instantiated twice, a host resource's handles passed between
+//! components, several memories facing the host).
 
 mod adapter;
 mod fuse;
+mod handles;
 mod model;
 
 pub use wasmbed_abi::names::Scheme;

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use wasmbed_abi::Type;
+use wasmbed_abi::{ResourceId, Type};
 use wasmparser::{
     CanonicalFunction, CanonicalOption, ComponentAlias, ComponentDefinedType,
     ComponentExternalKind, ComponentInstance, ComponentOuterAliasKind, ComponentType,
@@ -50,14 +50,19 @@ pub(crate) enum CoreInstance<'a> {
 pub(crate) enum CoreFunc<'a> {
     /// An export of a core instance.
     Export { instance: u32, name: &'a str },
-    /// A component function lowered with these options.
-    Lower { func: u32, options: Options },
-    /// `resource.drop` of component type `ty`.
-    ResourceDrop { ty: u32 },
+    /// A component function lowered with these options in component
+    /// instance `instance`.
+    Lower {
+        func: u32,
+        options: Options,
+        instance: u32,
+    },
+    /// `resource.drop` of component type `ty` in component instance `instance`.
+    ResourceDrop { ty: u32, instance: u32 },
     /// `resource.new` of component type `ty` (a resource the component defines).
-    ResourceNew { ty: u32 },
+    ResourceNew { ty: u32, instance: u32 },
     /// `resource.rep` of component type `ty` (a resource the component defines).
-    ResourceRep { ty: u32 },
+    ResourceRep { ty: u32, instance: u32 },
 }
 
 /// Where a component function comes from.
@@ -69,11 +74,13 @@ pub(crate) enum CompFunc<'a> {
         owner: Option<&'a str>,
         name: &'a str,
     },
-    /// A core function lifted with these options, of component type `ty`.
+    /// A core function lifted with these options, of component type `ty`,
+    /// in component instance `instance`.
     Lift {
         core: u32,
         options: Options,
         ty: u32,
+        instance: u32,
     },
     /// Something the lowering does not follow (an export of an instance
     /// nested in an import).
@@ -100,12 +107,13 @@ pub(crate) enum CompType<'a> {
         owner: Option<&'a str>,
         name: &'a str,
     },
-    /// A resource a component defines, with its destructor's core function;
-    /// `nested` when a component inside the outermost one defines it.
-    Defined { dtor: Option<u32>, nested: bool },
-    /// A value type, when it holds no handle (what an adapter can copy).
+    /// A resource component instance `instance` defines (0: the outermost),
+    /// with its destructor's core function.
+    Defined { dtor: Option<u32>, instance: u32 },
+    /// A value type (what an adapter can copy); a handle's resource is the
+    /// index of its resource type.
     Val(Type),
-    /// A function type whose values hold no handle.
+    /// A function type of such values.
     Func(Arc<FuncType>),
     /// Any other type.
     Other,
@@ -133,7 +141,8 @@ pub(crate) struct Model<'a> {
     pub(crate) types: Vec<CompType<'a>>,
     /// The outermost component's exports: `(name, kind, index)`.
     pub(crate) exports: Vec<(&'a str, ComponentExternalKind, u32)>,
-    /// Component instantiations made so far.
+    /// Component instantiations made so far: each nested instance's
+    /// number (the outermost component is instance 0).
     instantiations: usize,
 }
 
@@ -153,6 +162,8 @@ struct Scope<'a> {
     types: Vec<u32>,
     /// What this instantiation was given; `None` for the outermost component.
     args: Option<Vec<(&'a str, ComponentExternalKind, u32)>>,
+    /// This component instance's number (0: the outermost).
+    instance: u32,
     exports: Vec<(&'a str, ComponentExternalKind, u32)>,
 }
 
@@ -357,6 +368,7 @@ impl<'a> Model<'a> {
                                 }
                                 let mut inner = Scope {
                                     args: Some(given),
+                                    instance: self.instantiations as u32,
                                     ..Scope::default()
                                 };
                                 let mut chain = parents.to_vec();
@@ -373,7 +385,7 @@ impl<'a> Model<'a> {
                     for t in r {
                         let ty = match t.map_err(malformed)? {
                             ComponentType::Resource { dtor, .. } => CompType::Defined {
-                                nested: !outermost,
+                                instance: scope.instance,
                                 dtor: dtor
                                     .map(|d| at(&scope.core_funcs, d, "core function"))
                                     .transpose()?,
@@ -414,7 +426,7 @@ impl<'a> Model<'a> {
         Ok(())
     }
 
-    /// A value type of `scope` as the ABI knows it, if it holds no handle.
+    /// A value type of `scope` as the ABI knows it.
     fn val(&self, scope: &Scope<'a>, t: &ComponentValType) -> Option<Type> {
         match t {
             ComponentValType::Primitive(p) => primitive(*p),
@@ -427,7 +439,8 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// A defined value type as the ABI knows it, if it holds no handle.
+    /// A defined value type as the ABI knows it; a handle's resource is the
+    /// model's index of its resource type.
     fn defined(&self, scope: &Scope<'a>, d: &ComponentDefinedType<'a>) -> Option<Type> {
         let val = |t: &ComponentValType| self.val(scope, t);
         let opt = |t: &Option<ComponentValType>| match t {
@@ -455,6 +468,17 @@ impl<'a> Model<'a> {
             ComponentDefinedType::Enum(names) => Type::enumeration(names.iter().copied()).ok(),
             ComponentDefinedType::Option(t) => Type::option(val(t)?).ok(),
             ComponentDefinedType::Result { ok, err } => Type::result(opt(ok)?, opt(err)?).ok(),
+            ComponentDefinedType::Own(t) | ComponentDefinedType::Borrow(t) => {
+                let rt = *scope.types.get(*t as usize)?;
+                match self.types.get(rt as usize)? {
+                    CompType::Defined { .. } | CompType::ImportedResource { .. } => {}
+                    _ => return None,
+                }
+                Some(match d {
+                    ComponentDefinedType::Own(_) => Type::Own(ResourceId(rt)),
+                    _ => Type::Borrow(ResourceId(rt)),
+                })
+            }
             _ => None,
         }
     }
@@ -647,6 +671,7 @@ impl<'a> Model<'a> {
                     core: at(&scope.core_funcs, core_func_index, "core function")?,
                     options: options(scope, &opts, "a lifted function")?,
                     ty: ty(type_index)?,
+                    instance: scope.instance,
                 };
                 scope.funcs.push(self.funcs.len() as u32);
                 self.funcs.push(f);
@@ -660,16 +685,20 @@ impl<'a> Model<'a> {
                     } => CoreFunc::Lower {
                         func: at(&scope.funcs, func_index, "function")?,
                         options: options(scope, &opts, "a lowered function")?,
+                        instance: scope.instance,
                     },
-                    CanonicalFunction::ResourceDrop { resource } => {
-                        CoreFunc::ResourceDrop { ty: ty(resource)? }
-                    }
-                    CanonicalFunction::ResourceNew { resource } => {
-                        CoreFunc::ResourceNew { ty: ty(resource)? }
-                    }
-                    CanonicalFunction::ResourceRep { resource } => {
-                        CoreFunc::ResourceRep { ty: ty(resource)? }
-                    }
+                    CanonicalFunction::ResourceDrop { resource } => CoreFunc::ResourceDrop {
+                        ty: ty(resource)?,
+                        instance: scope.instance,
+                    },
+                    CanonicalFunction::ResourceNew { resource } => CoreFunc::ResourceNew {
+                        ty: ty(resource)?,
+                        instance: scope.instance,
+                    },
+                    CanonicalFunction::ResourceRep { resource } => CoreFunc::ResourceRep {
+                        ty: ty(resource)?,
+                        instance: scope.instance,
+                    },
                     other => {
                         let name = format!("{other:?}");
                         let name = name.split([' ', '{', '(']).next().unwrap_or("");

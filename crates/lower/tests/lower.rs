@@ -162,8 +162,29 @@ fn what_is_out_of_scope_is_refused_naming_it() {
         refusal(two_host_memories),
         "not supported yet: several memories among the canonical options"
     );
-    // A resource a nested component defines: its handles would need a
-    // table of that component's own in the lowered module.
+    // A handle of a resource the host sees, passed between two components:
+    // the host's table is not the components' (crates/lower/src/handles.rs).
+    let host_handle = r#"(component
+      (import "r" (type $r (sub resource)))
+      (component $a
+        (import "r" (type $r (sub resource)))
+        (core module $m (func (export "f") (param i32)))
+        (core instance $i (instantiate $m))
+        (func (export "f") (param "x" (own $r)) (canon lift (core func $i "f"))))
+      (component $b
+        (import "r" (type $r (sub resource)))
+        (import "f" (func $f (param "x" (own $r))))
+        (core func $g (canon lower (func $f)))
+        (core module $m (import "" "f" (func (param i32))))
+        (core instance (instantiate $m (with "" (instance (export "f" (func $g)))))))
+      (instance $ia (instantiate $a (with "r" (type $r))))
+      (instance (instantiate $b (with "r" (type $r)) (with "f" (func $ia "f")))))"#;
+    assert_eq!(
+        refusal(host_handle),
+        "not supported yet: `#f`: handles of a resource the host sees (type 0) passed between components"
+    );
+    // A resource a nested component defines gets a handle table of that
+    // component's own, in a memory of the lowered module's own.
     let nested_resource = r#"(component
       (component $c
         (type $r (resource (rep i32)))
@@ -171,9 +192,18 @@ fn what_is_out_of_scope_is_refused_naming_it() {
         (core module $m (import "" "drop" (func (param i32))))
         (core instance (instantiate $m (with "" (instance (export "drop" (func $drop)))))))
       (instance (instantiate $c)))"#;
+    let core = lower(&wat::parse_str(nested_resource).unwrap(), Scheme::Cm32p2)
+        .expect("a nested component's resource lowers");
+    let imports = wasmparser::Parser::new(0)
+        .parse_all(&core)
+        .filter_map(|p| match p.unwrap() {
+            wasmparser::Payload::ImportSection(r) => Some(r.into_imports().count()),
+            _ => None,
+        })
+        .sum::<usize>();
     assert_eq!(
-        refusal(nested_resource),
-        "not supported yet: a resource a nested component defines (type 0): handles passed between components"
+        imports, 0,
+        "its drop is the lowered module's own, not the host's"
     );
     let module = wat::parse_str("(module)").unwrap();
     assert!(matches!(

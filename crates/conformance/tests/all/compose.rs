@@ -16,7 +16,7 @@ use crate::{assert_same, wasmtime_side};
 
 /// A bump allocator over a module's memory (it never frees: the test's
 /// calls are few), shared by both components.
-const REALLOC: &str = r#"
+pub(crate) const REALLOC: &str = r#"
       (func $realloc (export "realloc") (param i32 i32 i32 i32) (result i32)
         (local $p i32)
         (local.set $p (i32.and
@@ -307,7 +307,7 @@ fn lowered() -> Vec<u8> {
     wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Cm32p2).expect("the composition lowers")
 }
 
-fn run_wasmbed(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
+pub(crate) fn run_wasmbed(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
     let world = wasmbed_wit::world_from_module(wasm).unwrap().unwrap();
     let guest = Guest::new(&Wasmi::new(), wasm, world).expect("wasmi loads the lowered module");
     let mut inst = Linker::new()
@@ -320,7 +320,11 @@ fn run_wasmbed(wasm: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
     events(&log)
 }
 
-fn run_wasmtime(component: &[u8], world_from: &[u8], calls: &[(String, Vec<Val>)]) -> Vec<Event> {
+pub(crate) fn run_wasmtime(
+    component: &[u8],
+    world_from: &[u8],
+    calls: &[(String, Vec<Val>)],
+) -> Vec<Event> {
     let world = wasmbed_wit::world_from_module(world_from).unwrap().unwrap();
     let engine = Engine::default();
     let component = Component::new(&engine, component).expect("wasmtime compiles it");

@@ -7,6 +7,7 @@ mod bindgen;
 mod cm32;
 mod compose;
 mod convert;
+mod handles;
 mod resources;
 mod resources_wasmbed;
 mod resources_wasmtime;
