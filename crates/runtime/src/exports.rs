@@ -11,7 +11,7 @@ use wasmbed_abi::names::canonicalize_interface_name;
 use wasmbed_abi::FuncType;
 use wasmbed_wit::world::{Item, World};
 
-use crate::guest::ExportFunc as CoreExport;
+use crate::guest::{find_export, ExportFunc as CoreExport};
 use crate::{Error, ErrorKind};
 
 /// One exported function: its call name, its core names and its type.
@@ -34,10 +34,7 @@ pub(crate) struct ExportTable {
 
 impl ExportTable {
     /// Every world function the module exports, with its call name.
-    pub(crate) fn new(
-        world: &World,
-        provided: &alloc::collections::BTreeMap<(usize, usize), CoreExport>,
-    ) -> ExportTable {
+    pub(crate) fn new(world: &World, provided: &[((usize, usize), CoreExport)]) -> ExportTable {
         let mut entries = Vec::new();
         for (item, export) in world.exports.iter().enumerate() {
             let funcs: Vec<(String, usize)> = match export {
@@ -50,9 +47,10 @@ impl ExportTable {
                     .collect(),
             };
             for (call, func) in funcs {
-                let (Some(e), Some(f)) =
-                    (provided.get(&(item, func)), world.export_func(item, func))
-                else {
+                let e = find_export(provided, (item, func))
+                    .ok()
+                    .map(|i| &provided[i].1);
+                let (Some(e), Some(f)) = (e, world.export_func(item, func)) else {
                     continue;
                 };
                 // Kept sorted as it is built: call names are unique, and

@@ -1,7 +1,6 @@
 //! A module checked against its world: every `cm32p2` or legacy name matched,
 //! every type checked, once, before anything runs.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -45,7 +44,8 @@ pub struct Guest<E: Engine> {
     pub(crate) world: Arc<World>,
     pub(crate) scheme: Scheme,
     pub(crate) imports: Vec<CoreImport>,
-    pub(crate) exports: BTreeMap<(usize, usize), ExportFunc>,
+    /// Sorted by (item, function).
+    pub(crate) exports: Vec<((usize, usize), ExportFunc)>,
     pub(crate) special: Special,
     pub(crate) initialize: Option<String>,
     /// The exported functions by call name, shared by every instance.
@@ -68,6 +68,14 @@ fn show(sig: &CoreSignature) -> String {
         list(&sig.params),
         list(&sig.results)
     )
+}
+
+/// Where export `key` is in `exports` (sorted by key), or where it would go.
+pub(crate) fn find_export(
+    exports: &[((usize, usize), ExportFunc)],
+    key: (usize, usize),
+) -> Result<usize, usize> {
+    exports.binary_search_by_key(&key, |(k, _)| *k)
 }
 
 /// The preamble of a component: magic, version 0x0d, layer 1.
@@ -115,7 +123,7 @@ impl<E: Engine> Guest<E> {
             world: Arc::new(world),
             scheme,
             imports,
-            exports: BTreeMap::new(),
+            exports: Vec::new(),
             special: Special::default(),
             initialize: None,
             table: Arc::new(ExportTable::default()),
@@ -180,13 +188,14 @@ impl<E: Engine> Guest<E> {
                         .export_func(item, func)
                         .ok_or_else(|| load_err(format!("export `{name}`: no such function")))?;
                     expect(f.ty.core_signature(AbiContext::Lift))?;
-                    self.exports.insert(
-                        (item, func),
-                        ExportFunc {
-                            name: name.clone(),
-                            post: None,
-                        },
-                    );
+                    let e = ExportFunc {
+                        name: name.clone(),
+                        post: None,
+                    };
+                    match find_export(&self.exports, (item, func)) {
+                        Ok(i) => self.exports[i].1 = e,
+                        Err(i) => self.exports.insert(i, ((item, func), e)),
+                    }
                 }
                 ExportTarget::PostReturn { item, func } => {
                     let f = self
@@ -234,9 +243,9 @@ impl<E: Engine> Guest<E> {
             }
         }
         for (key, post) in posts {
-            match self.exports.get_mut(&key) {
-                Some(e) => e.post = Some(post),
-                None => {
+            match find_export(&self.exports, key) {
+                Ok(i) => self.exports[i].1.post = Some(post),
+                Err(_) => {
                     return Err(load_err(format!(
                         "export `{post}` has no function it belongs to"
                     )))
@@ -266,7 +275,7 @@ impl<E: Engine> Guest<E> {
                 }
             }
         }
-        for (item, func) in self.exports.keys() {
+        for ((item, func), _) in &self.exports {
             if let Some(f) = self.world.export_func(*item, *func) {
                 uses.push((&f.name, &f.ty, AbiContext::Lift));
             }

@@ -3,7 +3,6 @@
 //! instance's host data `T`, which every host function reaches through its
 //! context.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -31,11 +30,70 @@ use crate::Error;
 /// A linker is built once: [`Linker::instantiate_pre`] resolves a guest's
 /// imports against it, and the result instantiates any number of times.
 pub struct Linker<T: 'static = ()> {
-    pub(crate) funcs: BTreeMap<(String, String), HostImpl<T>>,
-    pub(crate) core: BTreeMap<(String, String), CoreImpl<T>>,
-    pub(crate) dtors: BTreeMap<(String, String), DtorFn<T>>,
+    pub(crate) funcs: Names<HostImpl<T>>,
+    pub(crate) core: Names<CoreImpl<T>>,
+    pub(crate) dtors: Names<DtorFn<T>>,
     /// Imports the host refuses on purpose, with the reason (a missing grant).
-    pub(crate) denied: BTreeMap<(String, String), String>,
+    pub(crate) denied: Names<String>,
+}
+
+/// A table by (interface or module, name), kept sorted and searched by
+/// bisection: a lookup by `&str` allocates nothing, and the search is one
+/// function for every value type (a B-tree per value type was 2 KB more of
+/// a device's flash).
+pub(crate) struct Names<V> {
+    keys: Vec<(String, String)>,
+    vals: Vec<V>,
+}
+
+impl<V: Clone> Clone for Names<V> {
+    fn clone(&self) -> Names<V> {
+        Names {
+            keys: self.keys.clone(),
+            vals: self.vals.clone(),
+        }
+    }
+}
+
+impl<V> Default for Names<V> {
+    fn default() -> Names<V> {
+        Names {
+            keys: Vec::new(),
+            vals: Vec::new(),
+        }
+    }
+}
+
+/// Where `(a, b)` is in `keys`, or where it would go.
+fn search(keys: &[(String, String)], a: &str, b: &str) -> Result<usize, usize> {
+    keys.binary_search_by(|(x, y)| (x.as_str(), y.as_str()).cmp(&(a, b)))
+}
+
+impl<V> Names<V> {
+    /// The value under `(a, b)`.
+    pub(crate) fn get(&self, a: &str, b: &str) -> Option<&V> {
+        let i = search(&self.keys, a, b).ok()?;
+        self.vals.get(i)
+    }
+
+    /// Sets the value under `(a, b)`, replacing any earlier one.
+    fn insert(&mut self, a: String, b: String, v: V) {
+        match search(&self.keys, &a, &b) {
+            Ok(i) => self.vals[i] = v,
+            Err(i) => {
+                self.keys.insert(i, (a, b));
+                self.vals.insert(i, v);
+            }
+        }
+    }
+
+    /// Removes the value under `(a, b)`, if any.
+    fn remove(&mut self, a: &str, b: &str) {
+        if let Ok(i) = search(&self.keys, a, b) {
+            self.keys.remove(i);
+            self.vals.remove(i);
+        }
+    }
 }
 
 impl<T: 'static> Clone for Linker<T> {
@@ -52,10 +110,10 @@ impl<T: 'static> Clone for Linker<T> {
 impl<T: 'static> Default for Linker<T> {
     fn default() -> Linker<T> {
         Linker {
-            funcs: BTreeMap::new(),
-            core: BTreeMap::new(),
-            dtors: BTreeMap::new(),
-            denied: BTreeMap::new(),
+            funcs: Names::default(),
+            core: Names::default(),
+            dtors: Names::default(),
+            denied: Names::default(),
         }
     }
 }
@@ -122,7 +180,7 @@ impl<T: 'static> Linker<T> {
         make: MakeFn<T>,
     ) -> &mut Linker<T> {
         self.funcs
-            .insert((key(interface), name.into()), HostImpl { check, make });
+            .insert(key(interface), name.into(), HostImpl { check, make });
         self
     }
 
@@ -200,7 +258,7 @@ impl<T: 'static> Linker<T> {
             + 'static,
     ) -> &mut Linker<T> {
         self.core
-            .insert((module.into(), name.into()), (params, results, Arc::new(f)));
+            .insert(module.into(), name.into(), (params, results, Arc::new(f)));
         self
     }
 
@@ -216,7 +274,7 @@ impl<T: 'static> Linker<T> {
         dtor: impl Fn(&mut HostCx<'_, T>, u32) -> Result<(), Error> + Send + Sync + 'static,
     ) -> &mut Linker<T> {
         self.dtors
-            .insert((key(interface), name.into()), Arc::new(dtor));
+            .insert(key(interface), name.into(), Arc::new(dtor));
         self
     }
 
@@ -226,15 +284,15 @@ impl<T: 'static> Linker<T> {
     /// missing rather than that the host forgot a function.
     pub fn deny_interface(&mut self, interface: &str, reason: &str) -> &mut Linker<T> {
         self.denied
-            .insert((key(interface), ANY.into()), reason.into());
+            .insert(key(interface), ANY.into(), reason.into());
         self
     }
 
     /// Refuses core import `module` `name`: linking a guest that imports it fails, naming `reason`.
     pub fn deny_core(&mut self, module: &str, name: &str, reason: &str) -> &mut Linker<T> {
-        self.core.remove(&(module.into(), name.into()));
+        self.core.remove(module, name);
         self.denied
-            .insert((format!("core:{module}"), name.into()), reason.into());
+            .insert(format!("core:{module}"), name.into(), reason.into());
         self
     }
 

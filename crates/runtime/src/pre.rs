@@ -99,8 +99,8 @@ fn what_of(iface: &str, func: &str) -> String {
 fn denial<'l, T: 'static>(linker: &'l Linker<T>, iface: &str, func: &str) -> Option<&'l String> {
     linker
         .denied
-        .get(&(iface.into(), func.into()))
-        .or_else(|| linker.denied.get(&(iface.into(), ANY.into())))
+        .get(iface, func)
+        .or_else(|| linker.denied.get(iface, ANY))
 }
 
 fn link_err(msg: String) -> Error {
@@ -132,7 +132,7 @@ fn world_func<T: 'static>(
             "import `{what}` (core import `{module}` `{name}`) is denied: {reason}"
         )));
     }
-    let Some(host) = linker.funcs.get(&(iface.clone(), f.name.clone())) else {
+    let Some(host) = linker.funcs.get(&iface, &f.name) else {
         return Err(link_err(format!(
             "missing import `{what}` (core import `{module}` `{name}`)"
         )));
@@ -149,7 +149,7 @@ fn core_import<T: 'static>(
     import: &crate::CoreImport,
 ) -> Result<HostFn<T>, Error> {
     let (module, name) = (import.module.as_str(), import.name.as_str());
-    match linker.core.get(&(module.into(), name.into())) {
+    match linker.core.get(module, name) {
         Some((p, r, f)) if *p == import.sig.params && *r == import.sig.results => {
             Ok(guard_core(module, name, f))
         }
@@ -173,5 +173,5 @@ fn dtor<T: 'static>(linker: &Linker<T>, world: &World, r: ResourceId) -> Option<
         Some(InterfaceName::Inline(n)) => n.clone(),
         None => String::new(),
     };
-    linker.dtors.get(&(iface, res.name.clone())).cloned()
+    linker.dtors.get(&iface, &res.name).cloned()
 }
