@@ -384,6 +384,8 @@ struct Fuser<'m, 'a> {
     table_funcs: Option<Funcs>,
     /// The component instances with a handle table, in table order.
     tables: Vec<u32>,
+    /// The lifts the host calls: [`exported_funcs`].
+    exported: Vec<Exported<'a>>,
 }
 
 fn kind_tag(k: Kind) -> u8 {
@@ -767,6 +769,7 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
         builtins_numbered: 0,
         table_funcs: None,
         tables: Vec::new(),
+        exported: exported_funcs(model)?,
     };
     // The resources the host never sees (no export of the outermost
     // component names them): their handles live in the handle tables.
@@ -930,13 +933,13 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
 /// index there.
 fn host_memory(f: &mut Fuser<'_, '_>) -> Result<Option<(usize, u32)>, Error> {
     let model = f.model;
-    let lifts =
-        exported_lifts(model)
-            .into_iter()
-            .filter_map(|l| match model.funcs.get(l as usize) {
-                Some(CompFunc::Lift { options, .. }) => options.memory,
-                _ => None,
-            });
+    let lifts = f
+        .exported
+        .iter()
+        .filter_map(|(_, _, l)| match model.funcs.get(*l as usize) {
+            Some(CompFunc::Lift { options, .. }) => options.memory,
+            _ => None,
+        });
     let lowers = model.core_funcs.iter().filter_map(|cf| match cf {
         CoreFunc::Lower { func, options, .. } if f.is_host_import(*func) => options.memory,
         _ => None,
@@ -1004,7 +1007,8 @@ fn params_of(parsed: &Parsed<'_>, ty: u32) -> Result<u32, Error> {
 fn plan_reallocs(f: &mut Fuser<'_, '_>) -> Result<(), Error> {
     let model = f.model;
     let mut targets: Vec<Item> = Vec::new();
-    for lift in exported_lifts(model) {
+    let lifts: Vec<u32> = f.exported.iter().map(|(_, _, l)| *l).collect();
+    for lift in lifts {
         if let Some(CompFunc::Lift {
             options: Options {
                 realloc: Some(r), ..
@@ -1054,26 +1058,36 @@ fn plan_reallocs(f: &mut Fuser<'_, '_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// An exported lift: its instance's name (`None` for the world), its name,
+/// its component function.
+type Exported<'a> = (Option<&'a str>, &'a str, u32);
+
 /// The component functions the outermost component exports, directly or
-/// in instances: the lifts the host calls.
-fn exported_lifts(model: &Model<'_>) -> Vec<u32> {
+/// in instances: the lifts the host calls, each with its instance's name
+/// (`None` for the world) and its own; one line for an export the lowering
+/// cannot follow.
+fn exported_funcs<'a>(model: &Model<'a>) -> Result<Vec<Exported<'a>>, Error> {
     let mut out = Vec::new();
-    for (_, kind, index) in &model.exports {
+    for (name, kind, index) in &model.exports {
         match kind {
-            ComponentExternalKind::Func => out.push(*index),
+            ComponentExternalKind::Func => out.push((None, *name, *index)),
             ComponentExternalKind::Instance => {
-                if let Some(CompInstance::Bag(bag)) = model.instances.get(*index as usize) {
-                    out.extend(
-                        bag.iter()
-                            .filter(|(_, k, _)| *k == ComponentExternalKind::Func)
-                            .map(|(_, _, i)| *i),
-                    );
-                }
+                let Some(CompInstance::Bag(bag)) = model.instances.get(*index as usize) else {
+                    return Err(Error::Unsupported(format!(
+                        "export `{name}` of an instance the lowering cannot follow"
+                    )));
+                };
+                out.extend(
+                    bag.iter()
+                        .filter(|(_, k, _)| *k == ComponentExternalKind::Func)
+                        .map(|(fname, _, i)| (Some(*name), *fname, *i)),
+                );
             }
-            _ => {}
+            ComponentExternalKind::Type => {}
+            _ => return Err(Error::Unsupported(format!("export `{name}` of this kind"))),
         }
     }
-    out
+    Ok(out)
 }
 
 /// Writes the fused module.
@@ -1145,26 +1159,8 @@ fn emit(f: &mut Fuser<'_, '_>, maps: &mut [Maps], ends: Ends) -> Result<Vec<u8>,
     let mut memory: Option<u32> = None;
     let mut named: Vec<(String, u32)> = Vec::new();
     let model = f.model;
-    for (name, kind, index) in &model.exports {
-        match kind {
-            ComponentExternalKind::Func => {
-                lift(f, maps, None, name, *index, &mut memory, &mut named)?
-            }
-            ComponentExternalKind::Instance => {
-                let Some(CompInstance::Bag(bag)) = model.instances.get(*index as usize) else {
-                    return Err(Error::Unsupported(format!(
-                        "export `{name}` of an instance the lowering cannot follow"
-                    )));
-                };
-                for (fname, k, fi) in bag {
-                    if *k == ComponentExternalKind::Func {
-                        lift(f, maps, Some(name), fname, *fi, &mut memory, &mut named)?;
-                    }
-                }
-            }
-            ComponentExternalKind::Type => {}
-            _ => return Err(Error::Unsupported(format!("export `{name}` of this kind"))),
-        }
+    for (owner, name, func) in f.exported.clone() {
+        lift(f, maps, owner, name, func, &mut memory, &mut named)?;
     }
     // The destructors of the resources the component defines and exports.
     for (t, ty) in model.types.iter().enumerate() {
