@@ -2,7 +2,7 @@
 //! every type checked, once, before anything runs.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -57,17 +57,19 @@ fn load_err(msg: String) -> Error {
 }
 
 fn show(sig: &CoreSignature) -> String {
-    let list = |ts: &[FlatType]| {
-        ts.iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    format!(
-        "(param {}) (result {})",
-        list(&sig.params),
-        list(&sig.results)
-    )
+    use core::fmt::Write;
+    let mut out = String::new();
+    for (head, ts) in [("(param ", &sig.params), (") (result ", &sig.results)] {
+        out.push_str(head);
+        for (i, t) in ts.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            let _ = write!(out, "{t}");
+        }
+    }
+    out.push(')');
+    out
 }
 
 /// Where export `key` is in `exports` (sorted by key), or where it would go.

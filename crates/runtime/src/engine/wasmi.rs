@@ -2,15 +2,15 @@
 
 use alloc::boxed::Box;
 use alloc::format;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
 use wasmbed_abi::{CoreSignature, FlatType, FlatVal};
 use wasmi::{
-    AsContextMut, Caller, Config, Extern, ExternType, Func, Memory, Store, StoreLimits,
-    StoreLimitsBuilder, ValType,
+    AsContextMut, Caller, Config, Extern, ExternType, Func, Memory, Store, StoreContextMut,
+    StoreLimits, StoreLimitsBuilder, ValType,
 };
 
 use super::{
@@ -150,67 +150,57 @@ fn from_wasmi_error(e: wasmi::Error, func: &str) -> Error {
     }
 }
 
-/// The two ways to reach the store: the store itself, or a host function's `Caller`.
-trait Ctx<T>: AsContextMut<Data = Data<T>> {
-    fn data_ref(&self) -> &Data<T>;
-    fn data_mut_ref(&mut self) -> &mut Data<T>;
-    fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data<T>);
-    fn memory_ref(&self) -> &[u8];
-}
-
-/// The same four accessors for the store and for a `Caller`.
-macro_rules! impl_ctx {
-    ($t:ty) => {
-        impl<T> Ctx<T> for $t {
-            fn data_ref(&self) -> &Data<T> {
-                self.data()
-            }
-            fn data_mut_ref(&mut self) -> &mut Data<T> {
-                self.data_mut()
-            }
-            fn mem_and_data(&mut self, memory: Option<Memory>) -> (&mut [u8], &mut Data<T>) {
-                match memory {
-                    Some(m) => m.data_and_store_mut(self),
-                    None => (&mut [], self.data_mut()),
+/// `msg` on one line: every run of ASCII whitespace one space, none at the ends.
+fn one_line(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut word = None;
+    for (i, b) in msg.bytes().chain([b' ']).enumerate() {
+        match (b.is_ascii_whitespace(), word) {
+            (false, None) => word = Some(i),
+            (true, Some(start)) => {
+                if !out.is_empty() {
+                    out.push(' ');
                 }
+                // Both ends are at ASCII bytes: character boundaries.
+                out.push_str(msg.get(start..i).unwrap_or_default());
+                word = None;
             }
-            fn memory_ref(&self) -> &[u8] {
-                match self.data().memory {
-                    Some(m) => m.data(self),
-                    None => &[],
-                }
-            }
+            _ => {}
         }
-    };
+    }
+    out
 }
 
-impl_ctx!(Store<Data<T>>);
-impl_ctx!(Caller<'_, Data<T>>);
+/// Guest access through a store context: the store's, or a host function's
+/// `Caller`'s (one implementation for both).
+struct Access<'c, T>(StoreContextMut<'c, Data<T>>);
 
-/// Guest access through anything that reaches the store.
-struct Access<'c, C>(&'c mut C);
-
-impl<T: 'static, C: Ctx<T>> GuestAccess<T> for Access<'_, C> {
+impl<T: 'static> GuestAccess<T> for Access<'_, T> {
     fn memory(&self) -> &[u8] {
-        self.0.memory_ref()
+        match self.0.data().memory {
+            Some(m) => m.data(&self.0),
+            None => &[],
+        }
     }
 
     fn parts(&mut self) -> (&mut [u8], &mut State, &mut T) {
-        let memory = self.0.data_ref().memory;
-        let (bytes, data) = self.0.mem_and_data(memory);
+        let (bytes, data) = match self.0.data().memory {
+            Some(m) => m.data_and_store_mut(&mut self.0),
+            None => (&mut [][..], self.0.data_mut()),
+        };
         (bytes, &mut data.state, &mut data.host)
     }
 
     fn state(&mut self) -> &mut State {
-        &mut self.0.data_mut_ref().state
+        &mut self.0.data_mut().state
     }
 
     fn data(&self) -> &T {
-        &self.0.data_ref().host
+        &self.0.data().host
     }
 
     fn data_mut(&mut self) -> &mut T {
-        &mut self.0.data_mut_ref().host
+        &mut self.0.data_mut().host
     }
 
     fn call_guest(
@@ -219,7 +209,7 @@ impl<T: 'static, C: Ctx<T>> GuestAccess<T> for Access<'_, C> {
         args: &[FlatVal],
         results: &mut [FlatVal],
     ) -> Result<(), Error> {
-        let data = self.0.data_ref();
+        let data = self.0.data();
         let (func, name) = match which {
             GuestFunc::Realloc => (data.realloc, "realloc"),
             GuestFunc::Dtor(r) => match data.dtors.get(r.0 as usize).copied().flatten() {
@@ -234,12 +224,12 @@ impl<T: 'static, C: Ctx<T>> GuestAccess<T> for Access<'_, C> {
                 TrapReason::Engine(format!("the module exports no `{name}`")),
             )
         })?;
-        call_func(&mut *self.0, &func, args, results, name)
+        call_func(self.0.as_context_mut(), &func, args, results, name)
     }
 }
 
 fn call_func<T>(
-    mut cx: impl AsContextMut<Data = Data<T>>,
+    mut cx: StoreContextMut<'_, Data<T>>,
     func: &Func,
     args: &[FlatVal],
     results: &mut [FlatVal],
@@ -334,17 +324,25 @@ fn call_sliced<T: 'static>(
     })
 }
 
-/// Calls a host function from a statically typed wasmi trampoline.
-fn call_typed<T: 'static, const N: usize>(
+/// Calls a host function from a statically typed wasmi trampoline (one
+/// function for every arity: at most four arguments).
+fn call_typed<T: 'static>(
     func: &HostFn<T>,
     caller: &mut Caller<'_, Data<T>>,
-    args: [i32; N],
+    args: &[i32],
     results: usize,
 ) -> Result<i32, wasmi::Error> {
-    let args = args.map(FlatVal::I32);
+    let mut flat = [FlatVal::I32(0); 4];
+    for (f, a) in flat.iter_mut().zip(args) {
+        *f = FlatVal::I32(*a);
+    }
     let mut out = [FlatVal::I32(0)];
-    func(&mut Access(caller), &args, &mut out[..results])
-        .map_err(|e| wasmi::Error::host(HostFail(e)))?;
+    func(
+        &mut Access(caller.as_context_mut()),
+        &flat[..args.len()],
+        &mut out[..results],
+    )
+    .map_err(|e| wasmi::Error::host(HostFail(e)))?;
     Ok(match out[0] {
         FlatVal::I32(v) => v,
         _ => 0,
@@ -361,13 +359,13 @@ macro_rules! typed_maker {
             0 => Box::new(move |store: &mut Store<Data<T>>| {
                 let f = f.clone();
                 Func::wrap(store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
-                    call_typed(&f, &mut caller, [$($a),*], 0).map(|_| ())
+                    call_typed(&f, &mut caller, &[$($a),*], 0).map(|_| ())
                 })
             }),
             _ => Box::new(move |store: &mut Store<Data<T>>| {
                 let f = f.clone();
                 Func::wrap(store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
-                    call_typed(&f, &mut caller, [$($a),*], 1)
+                    call_typed(&f, &mut caller, &[$($a),*], 1)
                 })
             }),
         };
@@ -425,7 +423,7 @@ fn dynamic_import<T: 'static>(import: EngineImport<T>) -> Maker<T> {
                 if let Some(r) = results.first() {
                     out[0] = from_wasmi(r);
                 }
-                func(&mut Access(&mut caller), args, &mut out[..n])
+                func(&mut Access(caller.as_context_mut()), args, &mut out[..n])
                     .map_err(|e| wasmi::Error::host(HostFail(e)))?;
                 if let Some(r) = results.first_mut() {
                     *r = to_wasmi(out[0]);
@@ -476,16 +474,7 @@ impl Engine for Wasmi {
     fn compile(&self, wasm: &[u8]) -> Result<wasmi::Module, Error> {
         wasmi::Module::new(&self.engine, wasm)
             // One line, whatever the engine's message looks like.
-            .map_err(|e| {
-                ErrorKind::Compile(
-                    e.to_string()
-                        .split(|c: char| c.is_ascii_whitespace())
-                        .filter(|w| !w.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-                .into()
-            })
+            .map_err(|e| ErrorKind::Compile(one_line(&e.to_string())).into())
     }
 
     fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WasmiLinked<T>, Error> {
@@ -572,12 +561,17 @@ impl Engine for Wasmi {
 
 impl<T: 'static> GuestAccess<T> for WasmiInstance<T> {
     fn memory(&self) -> &[u8] {
-        self.store.memory_ref()
+        match self.store.data().memory {
+            Some(m) => m.data(&self.store),
+            None => &[],
+        }
     }
 
     fn parts(&mut self) -> (&mut [u8], &mut State, &mut T) {
-        let memory = self.store.data().memory;
-        let (bytes, data) = self.store.mem_and_data(memory);
+        let (bytes, data) = match self.store.data().memory {
+            Some(m) => m.data_and_store_mut(&mut self.store),
+            None => (&mut [][..], self.store.data_mut()),
+        };
         (bytes, &mut data.state, &mut data.host)
     }
 
@@ -599,7 +593,7 @@ impl<T: 'static> GuestAccess<T> for WasmiInstance<T> {
         args: &[FlatVal],
         results: &mut [FlatVal],
     ) -> Result<(), Error> {
-        Access(&mut self.store).call_guest(func, args, results)
+        Access(self.store.as_context_mut()).call_guest(func, args, results)
     }
 }
 
@@ -624,7 +618,7 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
                 self.slicing = Some(s);
                 r
             }
-            None => call_func(&mut self.store, func, args, results, "export"),
+            None => call_func(self.store.as_context_mut(), func, args, results, "export"),
         }
     }
 
@@ -646,5 +640,20 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
 
     fn into_data(self) -> T {
         self.store.into_data().host
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_engine_message_is_one_line() {
+        assert_eq!(one_line(""), "");
+        assert_eq!(one_line(" \n\t "), "");
+        assert_eq!(
+            one_line("  failed to parse:\n\t  bad\r\nbyte 0x0 é  "),
+            "failed to parse: bad byte 0x0 é"
+        );
     }
 }
