@@ -32,6 +32,9 @@ pub struct Instance<E: Engine, T: 'static = ()> {
 }
 
 impl<E: Engine, T: 'static> Instance<E, T> {
+    // Once per link or instance: out of line, as one inlined whole it is
+    // 0.8 KB more of a device's flash (docs/benchmarks.md).
+    #[inline(never)]
     pub(crate) fn new(
         inner: E::Instance<T>,
         world: Arc<World>,

@@ -29,6 +29,9 @@ pub struct InstancePre<E: Engine, T: 'static> {
 }
 
 impl<E: Engine, T: 'static> InstancePre<E, T> {
+    // Once per link or instance: out of line, as one inlined whole it is
+    // 0.8 KB more of a device's flash (docs/benchmarks.md).
+    #[inline(never)]
     pub(crate) fn new(linker: &Linker<T>, guest: &Guest<E>) -> Result<InstancePre<E, T>, Error> {
         let world = &guest.world;
         let mut imports = Vec::with_capacity(guest.imports.len());
@@ -69,6 +72,9 @@ impl<E: Engine, T: 'static> InstancePre<E, T> {
     }
 
     /// A new instance owning `data`, its initialization run once.
+    // Once per link or instance: out of line, as one inlined whole it is
+    // 0.8 KB more of a device's flash (docs/benchmarks.md).
+    #[inline(never)]
     pub fn instantiate(&self, data: T, limits: Limits) -> Result<Instance<E, T>, Error> {
         let state = State::new(&self.world, limits.max_handles);
         let inner = self.engine.instantiate(
@@ -108,6 +114,9 @@ fn link_err(msg: String) -> Error {
 }
 
 /// The host's implementation of world function `item`/`func`, checked against its type.
+// Once per link or instance: out of line, as one inlined whole it is
+// 0.8 KB more of a device's flash (docs/benchmarks.md).
+#[inline(never)]
 fn world_func<T: 'static>(
     linker: &Linker<T>,
     world: &World,
@@ -144,6 +153,9 @@ fn world_func<T: 'static>(
 }
 
 /// The host's implementation of a core import outside the world.
+// Once per link or instance: out of line, as one inlined whole it is
+// 0.8 KB more of a device's flash (docs/benchmarks.md).
+#[inline(never)]
 fn core_import<T: 'static>(
     linker: &Linker<T>,
     import: &crate::CoreImport,
@@ -166,6 +178,9 @@ fn core_import<T: 'static>(
 }
 
 /// The host's destructor for imported resource `r`, when the host names its reps.
+// Once per link or instance: out of line, as one inlined whole it is
+// 0.8 KB more of a device's flash (docs/benchmarks.md).
+#[inline(never)]
 fn dtor<T: 'static>(linker: &Linker<T>, world: &World, r: ResourceId) -> Option<DtorFn<T>> {
     let res = world.resources.get(r.0 as usize)?;
     let iface = match &res.interface {

@@ -151,23 +151,65 @@ impl ExportFunc {
         instance: &mut Instance<E, T>,
         params: P,
     ) -> Result<R, Error> {
-        let ((func, post), ty) = instance.parts_of(self)?;
-        let (func, post) = (func.clone(), post.clone());
-        let name = self.name();
-        instance.guarded(name, |inner| {
-            call_typed::<E, T, P, R>(inner, &func, post.as_ref(), &ty, &params, name)
+        // Only lowering `P` and lifting `R` are compiled per signature; the
+        // call around them is compiled once per engine and host data.
+        let mut result = None;
+        call_export::<E, T>(
+            self,
+            instance,
+            &|cx, ty, spill, out| match spill {
+                Some(ptr) => params.store(cx, ty.params(), ty.param_offsets(), ptr),
+                None => params.lower(cx, ty.params(), out),
+            },
+            &mut |cx, ty, spilled, flat| {
+                result = Some(match spilled {
+                    Some((rty, ptr)) => R::load(cx, rty, ptr)?,
+                    None => R::lift(cx, ty.result(), &mut FlatSrc::new(flat))?,
+                });
+                Ok(())
+            },
+        )?;
+        result.ok_or_else(|| {
+            Error::trap(
+                self.name(),
+                TrapReason::Abi(Trap::FlatMismatch { expected: None }),
+            )
         })
     }
 }
 
-fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
+/// Lowers a call's arguments: into the spilled tuple at `ptr` when given, else to `out`.
+type LowerArgs<'p> =
+    dyn Fn(&mut LowerCx<'_>, &FuncType, Option<u32>, &mut FlatBuf) -> Result<(), Trap> + 'p;
+
+/// Lifts a call's result: from the spilled result (its type and pointer) when given, else from the flat results.
+type LiftResult<'r> = dyn FnMut(&mut LiftCx<'_, '_>, &FuncType, Option<(&Type, u32)>, &[FlatVal]) -> Result<(), Trap>
+    + 'r;
+
+/// A typed export call with the guards, the arguments lowered and the result lifted by the callers' closures.
+fn call_export<E: Engine, T: 'static>(
+    export: &ExportFunc,
+    instance: &mut Instance<E, T>,
+    lower: &LowerArgs<'_>,
+    lift: &mut LiftResult<'_>,
+) -> Result<(), Error> {
+    let ((func, post), ty) = instance.parts_of(export)?;
+    let (func, post) = (func.clone(), post.clone());
+    let name = export.name();
+    instance.guarded(name, |inner| {
+        call_inner::<E, T>(inner, &func, post.as_ref(), &ty, lower, lift, name)
+    })
+}
+
+fn call_inner<E: Engine, T: 'static>(
     inner: &mut E::Instance<T>,
     func: &E::Func,
     post: Option<&E::Func>,
     ty: &FuncType,
-    params: &P,
+    lower: &LowerArgs<'_>,
+    lift: &mut LiftResult<'_>,
     name: &str,
-) -> Result<R, Error> {
+) -> Result<(), Error> {
     let mut args = FlatBuf::new();
     with_tables(
         inner,
@@ -176,10 +218,10 @@ fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
             if ty.params_spill() {
                 let layout = ty.params_layout();
                 let ptr = cx.alloc(layout.align, layout.size)?;
-                params.store(&mut cx, ty.params(), ty.param_offsets(), ptr)?;
+                lower(&mut cx, ty, Some(ptr), &mut args)?;
                 args.push(FlatVal::I32(ptr as i32))
             } else {
-                params.lower(&mut cx, ty.params(), &mut args)
+                lower(&mut cx, ty, None, &mut args)
             }
         },
         name,
@@ -192,7 +234,7 @@ fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
         ty.flat_results().len()
     };
     inner.call(func, args.as_slice(), &mut results[..n])?;
-    let result = {
+    {
         // A result with no string, list or spill reads no memory: skip looking it up.
         let (mem, tables) = if ty.needs_memory() {
             let (mem, state, _) = inner.parts();
@@ -205,18 +247,17 @@ fn call_typed<E: Engine, T: 'static, P: ExportParams, R: ExportResult>(
             match (results[0], ty.result()) {
                 (FlatVal::I32(p), Some(rty)) => ty
                     .check_spilled_result(p as u32, cx.memory().len())
-                    .and_then(|()| R::load(&mut cx, rty, p as u32)),
+                    .and_then(|()| lift(&mut cx, ty, Some((rty, p as u32)), &[])),
                 _ => Err(Trap::FlatMismatch {
                     expected: Some(FlatType::I32),
                 }),
             }
         } else {
-            R::lift(&mut cx, ty.result(), &mut FlatSrc::new(&results[..n]))
+            lift(&mut cx, ty, None, &results[..n])
         };
-        r.map_err(|t| Error::trap(name, TrapReason::Abi(t)))?
-    };
-    finish_call::<E, T>(inner, post, &results[..n], name)?;
-    Ok(result)
+        r.map_err(|t| Error::trap(name, TrapReason::Abi(t)))?;
+    }
+    finish_call::<E, T>(inner, post, &results[..n], name)
 }
 
 /// An export resolved and type-checked once, called with Rust values.

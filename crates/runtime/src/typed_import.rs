@@ -176,44 +176,97 @@ where
     let needs_memory = ty.needs_memory();
     Arc::new(
         move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], results: &mut [FlatVal]| {
-            check_may_enter(access.state(), needs_memory, &name)?;
-            let trap = |t| Error::trap(&name, TrapReason::Abi(t));
-            let (ret, n) = split_ret(&ty, args).map_err(trap)?;
-            let params: P = if needs_memory {
-                let (mem, state, _) = access.parts();
-                lift_params(&ty, &mut LiftCx::new(mem, &mut state.tables), &args[..n])
-                    .map_err(trap)?
-            } else {
-                // Nothing to read from memory: skip looking it up.
-                let tables = &mut access.state().tables;
-                lift_params(&ty, &mut LiftCx::new(&[], tables), &args[..n]).map_err(trap)?
+            // Only lifting `P`, the call and lowering `R` are compiled per
+            // signature; the checks around them once per host data.
+            let mut params = None;
+            let ret = enter(access, &ty, needs_memory, &name, args, &mut |cx, args| {
+                params = Some(lift_params::<P>(&ty, cx, args)?);
+                Ok(())
+            })?;
+            let Some(params) = params else {
+                return Err(Error::trap(
+                    &name,
+                    TrapReason::Abi(Trap::FlatMismatch { expected: None }),
+                ));
             };
             let result = f(&mut HostCx::new(access), params)?;
-            let Some(rty) = ty.result() else {
-                return Ok(());
-            };
-            with_tables(
+            leave(
                 access,
-                |mem, tables| {
-                    let mut cx = LowerCx::new(mem, tables);
-                    match ret {
-                        Some(ptr) => {
-                            let len = cx.memory_mut().len();
-                            ty.check_spilled_result(ptr, len)?;
-                            result.store(&mut cx, rty, ptr)
-                        }
-                        None => {
-                            let mut out = FlatBuf::new();
-                            result.lower(&mut cx, rty, &mut out)?;
-                            for (r, o) in results.iter_mut().zip(out.as_slice()) {
-                                *r = *o;
-                            }
-                            Ok(())
-                        }
-                    }
-                },
+                &ty,
                 &name,
+                ret,
+                results,
+                &|cx, rty, ret, out| match ret {
+                    Some(ptr) => result.store(cx, rty, ptr),
+                    None => result.lower(cx, rty, out),
+                },
             )
         },
+    )
+}
+
+/// Lifts an import's parameters from its core arguments (the return pointer left out).
+type LiftParams<'p> = dyn FnMut(&mut LiftCx<'_, '_>, &[FlatVal]) -> Result<(), Trap> + 'p;
+
+/// Lowers an import's result: stored at the return pointer when given, else to the flat results.
+type LowerResult<'r> =
+    dyn Fn(&mut LowerCx<'_>, &Type, Option<u32>, &mut FlatBuf) -> Result<(), Trap> + 'r;
+
+/// The checks of an import call and its parameters lifted by `lift`: the return pointer, if any.
+fn enter<T: 'static>(
+    access: &mut dyn GuestAccess<T>,
+    ty: &FuncType,
+    needs_memory: bool,
+    name: &str,
+    args: &[FlatVal],
+    lift: &mut LiftParams<'_>,
+) -> Result<Option<u32>, Error> {
+    check_may_enter(access.state(), needs_memory, name)?;
+    let trap = |t| Error::trap(name, TrapReason::Abi(t));
+    let (ret, n) = split_ret(ty, args).map_err(trap)?;
+    if needs_memory {
+        let (mem, state, _) = access.parts();
+        lift(&mut LiftCx::new(mem, &mut state.tables), &args[..n]).map_err(trap)?;
+    } else {
+        // Nothing to read from memory: skip looking it up.
+        let tables = &mut access.state().tables;
+        lift(&mut LiftCx::new(&[], tables), &args[..n]).map_err(trap)?;
+    }
+    Ok(ret)
+}
+
+/// The host's result lowered by `lower`: stored at `ret` or written to `results`.
+fn leave<T: 'static>(
+    access: &mut dyn GuestAccess<T>,
+    ty: &FuncType,
+    name: &str,
+    ret: Option<u32>,
+    results: &mut [FlatVal],
+    lower: &LowerResult<'_>,
+) -> Result<(), Error> {
+    let Some(rty) = ty.result() else {
+        return Ok(());
+    };
+    with_tables(
+        access,
+        |mem, tables| {
+            let mut cx = LowerCx::new(mem, tables);
+            match ret {
+                Some(ptr) => {
+                    let len = cx.memory_mut().len();
+                    ty.check_spilled_result(ptr, len)?;
+                    lower(&mut cx, rty, Some(ptr), &mut FlatBuf::new())
+                }
+                None => {
+                    let mut out = FlatBuf::new();
+                    lower(&mut cx, rty, None, &mut out)?;
+                    for (r, o) in results.iter_mut().zip(out.as_slice()) {
+                        *r = *o;
+                    }
+                    Ok(())
+                }
+            }
+        },
+        name,
     )
 }

@@ -376,6 +376,9 @@ macro_rules! typed_maker {
 /// For an import whose core type is all `i32` (scalars, strings and lists as
 /// pointer/length pairs) with up to four parameters, a statically typed
 /// trampoline, which unlike `Func::new` allocates nothing per call.
+// Once per link or instance: out of line, as one inlined whole it is
+// 0.8 KB more of a device's flash (docs/benchmarks.md).
+#[inline(never)]
 fn typed_import<T: 'static>(import: &EngineImport<T>) -> Option<Maker<T>> {
     let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
     if !all_i32(&import.params) || !all_i32(&import.results) || import.results.len() > 1 {
@@ -393,6 +396,9 @@ fn typed_import<T: 'static>(import: &EngineImport<T>) -> Option<Maker<T>> {
 }
 
 /// Any other import, through `Func::new` (which allocates once per call).
+// Once per link or instance: out of line, as one inlined whole it is
+// 0.8 KB more of a device's flash (docs/benchmarks.md).
+#[inline(never)]
 fn dynamic_import<T: 'static>(import: EngineImport<T>) -> Maker<T> {
     let ty = wasmi::FuncType::new(
         import.params.iter().map(|t| val_type(*t)),
@@ -477,6 +483,9 @@ impl Engine for Wasmi {
             .map_err(|e| ErrorKind::Compile(one_line(&e.to_string())).into())
     }
 
+    // Once per link or instance: out of line, as one inlined whole it is
+    // 0.8 KB more of a device's flash (docs/benchmarks.md).
+    #[inline(never)]
     fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WasmiLinked<T>, Error> {
         let makers = imports
             .into_iter()
@@ -485,6 +494,9 @@ impl Engine for Wasmi {
         Ok(WasmiLinked { makers })
     }
 
+    // Once per link or instance: out of line, as one inlined whole it is
+    // 0.8 KB more of a device's flash (docs/benchmarks.md).
+    #[inline(never)]
     fn instantiate<T: 'static>(
         &self,
         module: &wasmi::Module,
