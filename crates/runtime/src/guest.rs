@@ -103,6 +103,9 @@ impl<E: Engine> Guest<E> {
     ///
     /// The module's imports and exports come from what the engine parsed,
     /// so a device links one Wasm parser, the engine's.
+    // Once per guest: out of line, as inlined into its caller it is 1 KB
+    // more of a device's flash (docs/benchmarks.md).
+    #[inline(never)]
     pub fn new(engine: &E, wasm: &[u8], world: World) -> Result<Guest<E>, Error> {
         Self::check_core(wasm)?;
         let module = engine.compile(wasm)?;

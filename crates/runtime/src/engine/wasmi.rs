@@ -235,19 +235,24 @@ fn call_func<T>(
     results: &mut [FlatVal],
     name: &str,
 ) -> Result<(), Error> {
-    with_wasmi_vals(args, results, |inputs, outputs| {
+    with_wasmi_vals(args, results, &mut |inputs, outputs| {
         func.call(&mut cx, inputs, outputs)
             .map_err(|e| from_wasmi_error(e, name))
     })
 }
 
+/// A call over wasmi values: arguments in, results out.
+type WasmiCall<'f> = dyn FnMut(&[wasmi::Val], &mut [wasmi::Val]) -> Result<(), Error> + 'f;
+
 /// Runs `f` on `args` and `results` as wasmi values, then copies the results
 /// back: on the stack for a world function (at most 17 core arguments and
 /// one result), on the heap only for imports outside the world.
+///
+/// One function for both kinds of call (`f` behind `&mut dyn`).
 fn with_wasmi_vals(
     args: &[FlatVal],
     results: &mut [FlatVal],
-    f: impl FnOnce(&[wasmi::Val], &mut [wasmi::Val]) -> Result<(), Error>,
+    f: &mut WasmiCall<'_>,
 ) -> Result<(), Error> {
     const STACK: usize = 17;
     if args.len() > STACK || results.len() > 1 {
@@ -288,7 +293,7 @@ fn call_sliced<T: 'static>(
     // Host calls that sleep under this call wake on its signals.
     #[cfg(feature = "std")]
     let _current = crate::signals::enter(&s.interrupt);
-    with_wasmi_vals(args, results, |inputs, outputs| {
+    with_wasmi_vals(args, results, &mut |inputs, outputs| {
         let mut life = inst.store.get_fuel().unwrap_or(u64::MAX);
         let mut give = s.config.slice.min(life);
         let _ = inst.store.set_fuel(give);
@@ -477,6 +482,7 @@ impl Engine for Wasmi {
         shape
     }
 
+    #[inline(never)]
     fn compile(&self, wasm: &[u8]) -> Result<wasmi::Module, Error> {
         wasmi::Module::new(&self.engine, wasm)
             // One line, whatever the engine's message looks like.
