@@ -105,6 +105,8 @@ impl Core {
             return Err(ConfigError::Zero);
         }
         let pool_len = padded(cfg.max_payload).saturating_mul(cfg.native_blocks);
+        // Topics are made once, at start: room for this one, not for four.
+        self.topics.reserve_exact(1);
         self.topics.push(Topic {
             pool: Region::new(0, pool_len),
             pool_bytes: alloc::rc::Rc::new(core::cell::RefCell::new(

@@ -178,3 +178,20 @@ fn native_to_native_uses_the_topics_own_blocks_and_copies_nothing() {
     drop((s1, s2));
     assert_eq!(b.blocks_in_use(), 0, "released samples return their block");
 }
+
+/// A topic whose samples always live in a guest's storage keeps no
+/// host-side blocks (`native_blocks(0)`, as the firmware configures its
+/// topics): a native publisher with no guest to write into gets an error,
+/// not a panic, and no heap block.
+#[test]
+fn a_topic_without_native_blocks_refuses_a_native_only_loan() {
+    let b = broker(&[TopicConfig::new("in", 64).native_blocks(0)]);
+    let native = b.add_native(Grants::all());
+    let tx = Publisher::open(&b, native, "in").unwrap();
+    let _rx = Subscriber::open(&b, native, "in").unwrap();
+    assert!(matches!(
+        tx.loan(5),
+        Err(wasmbed_pubsub::PubSubError::PoolExhausted)
+    ));
+    assert_eq!(b.blocks_in_use(), 0);
+}
