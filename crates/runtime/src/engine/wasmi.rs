@@ -1,6 +1,5 @@
 //! The wasmi backend: the default engine, small enough for microcontrollers.
 
-use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -354,95 +353,114 @@ fn call_typed<T: 'static>(
     })
 }
 
-/// Makes one import's host function in a new instance's store.
-type Maker<T> = Box<dyn Fn(&mut Store<Data<T>>) -> Func + Send + Sync>;
+/// One import, resolved once: each new instance's store makes its function from it.
+struct Maker<T> {
+    func: HostFn<T>,
+    how: How,
+}
 
-macro_rules! typed_maker {
-    ($func:expr, $results:expr, $($a:ident),*) => {{
-        let f = $func;
-        let maker: Maker<T> = match $results {
-            0 => Box::new(move |store: &mut Store<Data<T>>| {
-                let f = f.clone();
-                Func::wrap(store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
-                    call_typed(&f, &mut caller, &[$($a),*], 0).map(|_| ())
-                })
-            }),
-            _ => Box::new(move |store: &mut Store<Data<T>>| {
-                let f = f.clone();
-                Func::wrap(store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
-                    call_typed(&f, &mut caller, &[$($a),*], 1)
-                })
-            }),
-        };
-        maker
+/// How an import's function is made.
+enum How {
+    /// For an import whose core type is all `i32` (scalars, strings and
+    /// lists as pointer/length pairs) with up to four parameters and at most
+    /// one result: a statically typed trampoline (this many parameters,
+    /// whether one result), which unlike `Func::new` allocates nothing per
+    /// call.
+    Typed(usize, bool),
+    /// Any other import, through `Func::new` (which allocates once per call).
+    Dynamic(wasmi::FuncType),
+}
+
+/// A typed trampoline over `f` with the parameters named, returning one
+/// `i32` or nothing.
+macro_rules! wrap {
+    ($store:expr, $f:expr, $result:expr, $($a:ident),*) => {{
+        let f = $f;
+        if $result {
+            Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
+                call_typed(&f, &mut caller, &[$($a),*], 1)
+            })
+        } else {
+            Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
+                call_typed(&f, &mut caller, &[$($a),*], 0).map(|_| ())
+            })
+        }
     }};
 }
 
-/// For an import whose core type is all `i32` (scalars, strings and lists as
-/// pointer/length pairs) with up to four parameters, a statically typed
-/// trampoline, which unlike `Func::new` allocates nothing per call.
-// Once per link or instance: out of line, as one inlined whole it is
-// 0.8 KB more of a device's flash (docs/benchmarks.md).
-#[inline(never)]
-fn typed_import<T: 'static>(import: &EngineImport<T>) -> Option<Maker<T>> {
-    let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
-    if !all_i32(&import.params) || !all_i32(&import.results) || import.results.len() > 1 {
-        return None;
+impl<T: 'static> Maker<T> {
+    /// Resolves `import` once: typed when its core type allows.
+    fn new(import: EngineImport<T>) -> Maker<T> {
+        let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
+        let typed = all_i32(&import.params)
+            && all_i32(&import.results)
+            && import.results.len() <= 1
+            && import.params.len() <= 4;
+        let how = if typed {
+            How::Typed(import.params.len(), import.results.len() == 1)
+        } else {
+            How::Dynamic(wasmi::FuncType::new(
+                import.params.iter().map(|t| val_type(*t)),
+                import.results.iter().map(|t| val_type(*t)),
+            ))
+        };
+        Maker {
+            func: import.func,
+            how,
+        }
     }
-    let (f, r) = (import.func.clone(), import.results.len());
-    Some(match import.params.len() {
-        0 => typed_maker!(f, r,),
-        1 => typed_maker!(f, r, a),
-        2 => typed_maker!(f, r, a, b),
-        3 => typed_maker!(f, r, a, b, c),
-        4 => typed_maker!(f, r, a, b, c, d),
-        _ => return None,
-    })
+
+    /// The import's function in `store`.
+    fn make(&self, store: &mut Store<Data<T>>) -> Func {
+        let f = self.func.clone();
+        match &self.how {
+            How::Typed(0, r) => wrap!(store, f, *r,),
+            How::Typed(1, r) => wrap!(store, f, *r, a),
+            How::Typed(2, r) => wrap!(store, f, *r, a, b),
+            How::Typed(3, r) => wrap!(store, f, *r, a, b, c),
+            // `Maker::new` types no more than four parameters.
+            How::Typed(_, r) => wrap!(store, f, *r, a, b, c, d),
+            How::Dynamic(ty) => dynamic_import(store, ty.clone(), f),
+        }
+    }
 }
 
-/// Any other import, through `Func::new` (which allocates once per call).
-// Once per link or instance: out of line, as one inlined whole it is
-// 0.8 KB more of a device's flash (docs/benchmarks.md).
-#[inline(never)]
-fn dynamic_import<T: 'static>(import: EngineImport<T>) -> Maker<T> {
-    let ty = wasmi::FuncType::new(
-        import.params.iter().map(|t| val_type(*t)),
-        import.results.iter().map(|t| val_type(*t)),
-    );
-    let func = import.func;
-    Box::new(move |store: &mut Store<Data<T>>| {
-        let func = func.clone();
-        Func::new(
-            store,
-            ty.clone(),
-            move |mut caller: Caller<'_, Data<T>>, params, results| {
-                // World functions take at most 17 core arguments; only
-                // imports outside the world may need the heap.
-                let mut stack = [FlatVal::I32(0); 17];
-                let heap: Vec<FlatVal>;
-                let args: &[FlatVal] = if params.len() <= stack.len() {
-                    for (a, p) in stack.iter_mut().zip(params) {
-                        *a = from_wasmi(p);
-                    }
-                    &stack[..params.len()]
-                } else {
-                    heap = params.iter().map(from_wasmi).collect();
-                    &heap
-                };
-                let mut out = [FlatVal::I32(0)];
-                let n = results.len().min(1);
-                if let Some(r) = results.first() {
-                    out[0] = from_wasmi(r);
+/// An import through `Func::new`.
+fn dynamic_import<T: 'static>(
+    store: &mut Store<Data<T>>,
+    ty: wasmi::FuncType,
+    func: HostFn<T>,
+) -> Func {
+    Func::new(
+        store,
+        ty,
+        move |mut caller: Caller<'_, Data<T>>, params, results| {
+            // World functions take at most 17 core arguments; only
+            // imports outside the world may need the heap.
+            let mut stack = [FlatVal::I32(0); 17];
+            let heap: Vec<FlatVal>;
+            let args: &[FlatVal] = if params.len() <= stack.len() {
+                for (a, p) in stack.iter_mut().zip(params) {
+                    *a = from_wasmi(p);
                 }
-                func(&mut Access(caller.as_context_mut()), args, &mut out[..n])
-                    .map_err(|e| wasmi::Error::host(HostFail(e)))?;
-                if let Some(r) = results.first_mut() {
-                    *r = to_wasmi(out[0]);
-                }
-                Ok(())
-            },
-        )
-    })
+                &stack[..params.len()]
+            } else {
+                heap = params.iter().map(from_wasmi).collect();
+                &heap
+            };
+            let mut out = [FlatVal::I32(0)];
+            let n = results.len().min(1);
+            if let Some(r) = results.first() {
+                out[0] = from_wasmi(r);
+            }
+            func(&mut Access(caller.as_context_mut()), args, &mut out[..n])
+                .map_err(|e| wasmi::Error::host(HostFail(e)))?;
+            if let Some(r) = results.first_mut() {
+                *r = to_wasmi(out[0]);
+            }
+            Ok(())
+        },
+    )
 }
 
 impl Engine for Wasmi {
@@ -493,10 +511,7 @@ impl Engine for Wasmi {
     // 0.8 KB more of a device's flash (docs/benchmarks.md).
     #[inline(never)]
     fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WasmiLinked<T>, Error> {
-        let makers = imports
-            .into_iter()
-            .map(|import| typed_import(&import).unwrap_or_else(|| dynamic_import(import)))
-            .collect();
+        let makers = imports.into_iter().map(Maker::new).collect();
         Ok(WasmiLinked { makers })
     }
 
@@ -547,7 +562,7 @@ impl Engine for Wasmi {
         let externs: Vec<Extern> = linked
             .makers
             .iter()
-            .map(|make| Extern::Func(make(&mut store)))
+            .map(|m| Extern::Func(m.make(&mut store)))
             .collect();
         let instance = wasmi::Instance::new(&mut store, module, &externs)
             .map_err(|e| from_wasmi_error(e, "start"))?;
