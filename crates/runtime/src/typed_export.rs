@@ -16,7 +16,7 @@ use crate::error::TrapReason;
 use crate::exports::ExportFunc;
 use crate::host::with_tables;
 use crate::instance::{finish_call, host_arg_error, Instance};
-use crate::typed_import::typecheck_params;
+use crate::typed_import::{count, typecheck_params};
 use crate::{Error, ErrorKind};
 
 /// The parameters of a typed export call: a tuple of values that lower.
@@ -70,9 +70,11 @@ impl<R: for<'m> Lift<'m>> ExportResult for R {
     }
 }
 
+// Each takes its types (and offsets) as one slice of the tuple's length,
+// checked once: no check per element.
 macro_rules! export_params {
     ($($a:ident),*) => {
-        #[allow(non_snake_case, unused_variables, unused_mut)]
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($a: Lower),*> ExportParams for ($($a,)*) {
             fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
                 typecheck_params(params, &[$($a::typecheck),*], names)
@@ -80,17 +82,27 @@ macro_rules! export_params {
 
             fn lower(&self, cx: &mut LowerCx<'_>, params: &[Type], out: &mut FlatBuf) -> Result<(), Trap> {
                 let ($($a,)*) = self;
-                let mut tys = params.iter();
-                $( $a.lower(cx, tys.next().ok_or(Trap::FlatMismatch { expected: None })?, out)?; )*
+                let Some(tys) = params.get(..count!($($a),*)) else {
+                    return Err(Trap::FlatMismatch { expected: None });
+                };
+                let mut i = 0;
+                $(
+                    i += 1;
+                    $a.lower(cx, &tys[i - 1], out)?;
+                )*
                 Ok(())
             }
 
             fn store(&self, cx: &mut LowerCx<'_>, params: &[Type], offsets: &[u32], ptr: u32) -> Result<(), Trap> {
                 let ($($a,)*) = self;
-                let mut at = params.iter().zip(offsets);
+                let n = count!($($a),*);
+                let (Some(tys), Some(offs)) = (params.get(..n), offsets.get(..n)) else {
+                    return Err(Trap::FlatMismatch { expected: None });
+                };
+                let mut i = 0;
                 $(
-                    let (t, off) = at.next().ok_or(Trap::FlatMismatch { expected: None })?;
-                    $a.store(cx, t, ptr.wrapping_add(*off))?;
+                    i += 1;
+                    $a.store(cx, &tys[i - 1], ptr.wrapping_add(offs[i - 1]))?;
                 )*
                 Ok(())
             }

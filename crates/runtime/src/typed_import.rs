@@ -57,24 +57,43 @@ pub(crate) fn typecheck_params(
     }
 }
 
+/// How many identifiers.
+macro_rules! count {
+    () => { 0usize };
+    ($h:ident $(, $t:ident)*) => { 1usize + count!($($t),*) };
+}
+pub(crate) use count;
+
+// Each takes its types (and offsets) as one slice of the tuple's length,
+// checked once: no check per element.
 macro_rules! import_params {
     ($($a:ident),*) => {
-        #[allow(non_snake_case, unused_variables, unused_mut)]
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($a: for<'m> Lift<'m>),*> ImportParams for ($($a,)*) {
             fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
                 typecheck_params(params, &[$($a::typecheck),*], names)
             }
 
             fn lift(cx: &mut LiftCx<'_, '_>, params: &[Type], src: &mut FlatSrc<'_>) -> Result<Self, Trap> {
-                let mut tys = params.iter();
-                Ok(($($a::lift(cx, tys.next().ok_or(Trap::FlatMismatch { expected: None })?, src)?,)*))
+                let Some(tys) = params.get(..count!($($a),*)) else {
+                    return Err(Trap::FlatMismatch { expected: None });
+                };
+                let mut i = 0;
+                Ok(($({
+                    i += 1;
+                    $a::lift(cx, &tys[i - 1], src)?
+                },)*))
             }
 
             fn load(cx: &mut LiftCx<'_, '_>, params: &[Type], offsets: &[u32], ptr: u32) -> Result<Self, Trap> {
-                let mut at = params.iter().zip(offsets);
+                let n = count!($($a),*);
+                let (Some(tys), Some(offs)) = (params.get(..n), offsets.get(..n)) else {
+                    return Err(Trap::FlatMismatch { expected: None });
+                };
+                let mut i = 0;
                 Ok(($({
-                    let (t, off) = at.next().ok_or(Trap::FlatMismatch { expected: None })?;
-                    $a::load(cx, t, ptr.wrapping_add(*off))?
+                    i += 1;
+                    $a::load(cx, &tys[i - 1], ptr.wrapping_add(offs[i - 1]))?
                 },)*))
             }
         }
