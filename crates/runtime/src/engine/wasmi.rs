@@ -86,8 +86,21 @@ pub struct Data<T> {
 pub struct WasmiInstance<T> {
     store: Store<Data<T>>,
     instance: wasmi::Instance,
-    slicing: Option<Arc<Slicing<Func>>>,
+    /// The signals' slicing, with the call that runs in slices: reached
+    /// through this pointer, set only by `set_slicing`, so a program that
+    /// never sets signals links none of the sliced call (3 KB of a device's
+    /// flash).
+    slicing: Option<(Arc<Slicing<Func>>, SlicedCall<T>)>,
 }
+
+/// [`call_sliced`] for host data `T`.
+type SlicedCall<T> = fn(
+    &mut WasmiInstance<T>,
+    &Slicing<Func>,
+    &Func,
+    &[FlatVal],
+    &mut [FlatVal],
+) -> Result<(), Error>;
 
 /// A module's imports resolved once, in its import order: each instance makes its functions from these.
 pub struct WasmiLinked<T> {
@@ -646,9 +659,9 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
         // Taken out for the call, so the handler (called from a boundary)
         // runs whole, on its own budget: no signal is delivered meanwhile.
         match self.slicing.take() {
-            Some(s) => {
-                let r = call_sliced(self, &s, func, args, results);
-                self.slicing = Some(s);
+            Some((s, sliced)) => {
+                let r = sliced(self, &s, func, args, results);
+                self.slicing = Some((s, sliced));
                 r
             }
             None => call_func(self.store.as_context_mut(), func, args, results, "export"),
@@ -667,7 +680,7 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
         if slicing.is_some() && self.store.get_fuel().is_err() {
             return false;
         }
-        self.slicing = slicing;
+        self.slicing = slicing.map(|s| (s, call_sliced::<T> as SlicedCall<T>));
         true
     }
 
