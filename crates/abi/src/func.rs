@@ -1,6 +1,8 @@
 //! Function types: core signatures, and parameters and results with spilling.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::fmt;
 
 use crate::lift::{lift_flat, load};
 use crate::lower::Lowerer;
@@ -29,69 +31,85 @@ pub struct CoreSignature {
 }
 
 /// A component function type with its flattening computed once.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FuncType {
+///
+/// Shared: cloning counts a reference (a world's types are cloned into
+/// every host function and export table that uses them).
+#[derive(Clone, PartialEq)]
+pub struct FuncType(Arc<Parts>);
+
+/// What a [`FuncType`] shares.
+#[derive(PartialEq)]
+struct Parts {
     params: Product,
     results: Product,
+}
+
+impl fmt::Debug for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FuncType")
+            .field("params", &self.0.params)
+            .field("results", &self.0.results)
+            .finish()
+    }
 }
 
 impl FuncType {
     /// A function taking `params` and returning `result`, if any.
     pub fn new(params: Vec<Type>, result: Option<Type>) -> Result<FuncType, TypeError> {
-        Ok(FuncType {
+        Ok(FuncType(Arc::new(Parts {
             params: Product::new(params, TypeKind::Tuple)?,
             results: Product::new(result.into_iter().collect(), TypeKind::Tuple)?,
-        })
+        })))
     }
 
     /// The parameter types.
     pub fn params(&self) -> &[Type] {
-        &self.params.types
+        &self.0.params.types
     }
 
     /// The result type, if any.
     pub fn result(&self) -> Option<&Type> {
-        self.results.types.first()
+        self.0.results.types.first()
     }
 
     /// All parameters flattened, before spilling.
     pub fn flat_params(&self) -> &[FlatType] {
-        &self.params.flat
+        &self.0.params.flat
     }
 
     /// The result flattened, before spilling.
     pub fn flat_results(&self) -> &[FlatType] {
-        &self.results.flat
+        &self.0.results.flat
     }
 
     /// Whether the parameters travel through memory as one tuple.
     pub fn params_spill(&self) -> bool {
-        self.params.flat.len() > MAX_FLAT_PARAMS
+        self.0.params.flat.len() > MAX_FLAT_PARAMS
     }
 
     /// Whether the result travels through memory.
     pub fn results_spill(&self) -> bool {
-        self.results.flat.len() > MAX_FLAT_RESULTS
+        self.0.results.flat.len() > MAX_FLAT_RESULTS
     }
 
     /// Each parameter's offset in the tuple that spilled parameters are stored as.
     pub fn param_offsets(&self) -> &[u32] {
-        &self.params.offsets
+        &self.0.params.offsets
     }
 
     /// Size and alignment of the tuple that spilled parameters are stored as.
     pub fn params_layout(&self) -> crate::Layout {
-        self.params.layout
+        self.0.params.layout
     }
 
     /// Checks where spilled parameters lie: aligned and inside a memory of `memory` bytes.
     pub fn check_spilled_params(&self, ptr: u32, memory: usize) -> Result<(), Trap> {
-        check_tuple(&self.params, ptr, memory)
+        check_tuple(&self.0.params, ptr, memory)
     }
 
     /// Checks where a spilled result lies: aligned and inside a memory of `memory` bytes.
     pub fn check_spilled_result(&self, ptr: u32, memory: usize) -> Result<(), Trap> {
-        check_tuple(&self.results, ptr, memory)
+        check_tuple(&self.0.results, ptr, memory)
     }
 
     /// The core signature in `cx` (the specification's `flatten_functype`).
@@ -99,9 +117,9 @@ impl FuncType {
         let mut params = if self.params_spill() {
             alloc::vec![FlatType::I32]
         } else {
-            self.params.flat.to_vec()
+            self.0.params.flat.to_vec()
         };
-        let mut results = self.results.flat.to_vec();
+        let mut results = self.0.results.flat.to_vec();
         if self.results_spill() {
             match cx {
                 AbiContext::Lift => results = alloc::vec![FlatType::I32],
@@ -141,7 +159,15 @@ impl FuncType {
         handles: &mut H,
         out: &mut Vec<FlatVal>,
     ) -> Result<(), Trap> {
-        lower_values(&self.params, MAX_FLAT_PARAMS, args, None, mem, handles, out)
+        lower_values(
+            &self.0.params,
+            MAX_FLAT_PARAMS,
+            args,
+            None,
+            mem,
+            handles,
+            out,
+        )
     }
 
     /// Host calling an export: lifts the core results the export returned.
@@ -169,7 +195,7 @@ impl FuncType {
                 })
             }
         };
-        check_tuple(&self.results, ptr, mem.len())?;
+        check_tuple(&self.0.results, ptr, mem.len())?;
         load(ty, mem, ptr, handles).map(Some)
     }
 
@@ -191,7 +217,7 @@ impl FuncType {
             }
             (false, _) => flat,
         };
-        lift_values(&self.params, MAX_FLAT_PARAMS, flat, mem, handles)
+        lift_values(&self.0.params, MAX_FLAT_PARAMS, flat, mem, handles)
     }
 
     /// Guest calling an import: lowers the host's result, to `out` or through the return pointer.
@@ -217,7 +243,7 @@ impl FuncType {
             (false, _) => None,
         };
         lower_values(
-            &self.results,
+            &self.0.results,
             MAX_FLAT_RESULTS,
             vals,
             out_ptr,
