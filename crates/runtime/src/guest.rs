@@ -56,10 +56,10 @@ fn load_err(msg: String) -> Error {
     ErrorKind::Load(msg).into()
 }
 
-fn show(sig: &CoreSignature) -> String {
+fn show(params: &[FlatType], results: &[FlatType]) -> String {
     use core::fmt::Write;
     let mut out = String::new();
-    for (head, ts) in [("(param ", &sig.params), (") (result ", &sig.results)] {
+    for (head, ts) in [("(param ", params), (") (result ", results)] {
         out.push_str(head);
         for (i, t) in ts.iter().enumerate() {
             if i > 0 {
@@ -79,6 +79,8 @@ pub(crate) fn find_export(
 ) -> Result<usize, usize> {
     exports.binary_search_by_key(&key, |(k, _)| *k)
 }
+
+const I32: FlatType = FlatType::I32;
 
 /// The preamble of a component: magic, version 0x0d, layer 1.
 const COMPONENT: [u8; 8] = *b"\0asm\x0d\0\x01\0";
@@ -176,12 +178,12 @@ impl<E: Engine> Guest<E> {
             let sig = sig
                 .clone()
                 .ok_or_else(|| load_err(format!("export `{name}` has a non-numeric type")))?;
-            let expect = |want: CoreSignature| -> Result<(), Error> {
-                if sig != want {
+            let expect = |params: &[FlatType], results: &[FlatType]| -> Result<(), Error> {
+                if sig.params != params || sig.results != results {
                     return Err(load_err(format!(
                         "export `{name}` has type {}, the world requires {}",
-                        show(&sig),
-                        show(&want)
+                        show(&sig.params, &sig.results),
+                        show(params, results)
                     )));
                 }
                 Ok(())
@@ -192,7 +194,8 @@ impl<E: Engine> Guest<E> {
                         .world
                         .export_func(item, func)
                         .ok_or_else(|| load_err(format!("export `{name}`: no such function")))?;
-                    expect(f.ty.core_signature(AbiContext::Lift))?;
+                    let want = f.ty.core_signature(AbiContext::Lift);
+                    expect(&want.params, &want.results)?;
                     let e = ExportFunc {
                         name: name.clone(),
                         post: None,
@@ -208,17 +211,11 @@ impl<E: Engine> Guest<E> {
                         .export_func(item, func)
                         .ok_or_else(|| load_err(format!("export `{name}`: no such function")))?;
                     let results = f.ty.core_signature(AbiContext::Lift).results;
-                    expect(CoreSignature {
-                        params: results,
-                        results: Vec::new(),
-                    })?;
+                    expect(&results, &[])?;
                     posts.push(((item, func), name.clone()));
                 }
                 ExportTarget::Dtor(r) => {
-                    expect(CoreSignature {
-                        params: alloc::vec![FlatType::I32],
-                        results: Vec::new(),
-                    })?;
+                    expect(&[I32], &[])?;
                     let dtors = &mut self.special.dtors;
                     dtors.resize(self.world.resources.len(), None);
                     if let Some(d) = dtors.get_mut(r.0 as usize) {
@@ -226,18 +223,11 @@ impl<E: Engine> Guest<E> {
                     }
                 }
                 ExportTarget::Realloc => {
-                    let i = FlatType::I32;
-                    expect(CoreSignature {
-                        params: alloc::vec![i, i, i, i],
-                        results: alloc::vec![i],
-                    })?;
+                    expect(&[I32; 4], &[I32])?;
                     self.special.realloc = Some(name.clone());
                 }
                 ExportTarget::Initialize => {
-                    expect(CoreSignature {
-                        params: Vec::new(),
-                        results: Vec::new(),
-                    })?;
+                    expect(&[], &[])?;
                     self.initialize = Some(name.clone());
                 }
                 ExportTarget::Memory => {
@@ -314,30 +304,20 @@ fn match_imports(
             load_err(format!("import `{module}` `{name}` has a non-numeric type"))
         })?;
         let target = names.import(module, name);
-        let want = match target {
+        let owned: CoreSignature;
+        let want: Option<(&[FlatType], &[FlatType])> = match target {
             Some(ImportTarget::Func { item, func }) => {
                 let f = world.import_func(item, func).ok_or_else(|| {
                     load_err(format!("import `{module}` `{name}`: no such function"))
                 })?;
-                Some(f.ty.core_signature(AbiContext::Lower))
+                owned = f.ty.core_signature(AbiContext::Lower);
+                Some((&owned.params, &owned.results))
             }
-            Some(ImportTarget::ResourceDrop(_)) => Some(CoreSignature {
-                params: alloc::vec![FlatType::I32],
-                results: Vec::new(),
-            }),
-            Some(ImportTarget::Intrinsic(_, which)) => {
-                let i = FlatType::I32;
-                Some(match which {
-                    wasmbed_abi::names::ResourceIntrinsic::Drop => CoreSignature {
-                        params: alloc::vec![i],
-                        results: Vec::new(),
-                    },
-                    _ => CoreSignature {
-                        params: alloc::vec![i],
-                        results: alloc::vec![i],
-                    },
-                })
+            Some(ImportTarget::ResourceDrop(_))
+            | Some(ImportTarget::Intrinsic(_, wasmbed_abi::names::ResourceIntrinsic::Drop)) => {
+                Some((&[I32], &[]))
             }
+            Some(ImportTarget::Intrinsic(..)) => Some((&[I32], &[I32])),
             None if names.scheme() == Scheme::Cm32p2 && is_cm32p2(module) => {
                 return Err(load_err(format!(
                     "import `{module}` `{name}` is not in world `{}`",
@@ -346,12 +326,12 @@ fn match_imports(
             }
             None => None,
         };
-        if let Some(want) = want {
-            if want != sig {
+        if let Some((params, results)) = want {
+            if sig.params != params || sig.results != results {
                 return Err(load_err(format!(
                     "import `{module}` `{name}` has type {}, the world requires {}",
-                    show(&sig),
-                    show(&want)
+                    show(&sig.params, &sig.results),
+                    show(params, results)
                 )));
             }
         }

@@ -424,6 +424,9 @@ impl<T: 'static> Maker<T> {
     }
 
     /// The import's function in `store`.
+    // Once per import and instance: out of line, 0.2 KB less of a device's
+    // flash than inlined into `instantiate`.
+    #[inline(never)]
     fn make(&self, store: &mut Store<Data<T>>) -> Func {
         let f = self.func.clone();
         match &self.how {
