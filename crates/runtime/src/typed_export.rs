@@ -135,14 +135,28 @@ pub(crate) fn typecheck_export<P: ExportParams, R: ExportResult>(
     ty: &FuncType,
     names: &dyn ResourceNames,
 ) -> Result<(), Error> {
+    describe_mismatch(
+        name,
+        P::typecheck(ty.params(), names),
+        R::typecheck(ty.result(), names),
+    )
+}
+
+/// The error for the first mismatch, if any: the parameters', else the
+/// result's (one function for every signature).
+fn describe_mismatch(
+    name: &str,
+    params: Result<(), (usize, TypeMismatch)>,
+    result: Result<(), TypeMismatch>,
+) -> Result<(), Error> {
     let bad = |what: alloc::string::String| -> Error {
         ErrorKind::BadArguments(format!(
             "export `{name}` does not have the requested typed signature: {what}"
         ))
         .into()
     };
-    P::typecheck(ty.params(), names).map_err(|(i, e)| bad(format!("parameter {i}: {e}")))?;
-    R::typecheck(ty.result(), names).map_err(|e| bad(format!("result: {e}")))
+    params.map_err(|(i, e)| bad(format!("parameter {i}: {e}")))?;
+    result.map_err(|e| bad(format!("result: {e}")))
 }
 
 impl ExportFunc {

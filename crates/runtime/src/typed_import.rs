@@ -128,11 +128,22 @@ import_params!(
 
 /// Checks `P -> R` against `ty`: the first mismatch, for the link error.
 fn typecheck<P: ImportParams, R: Lower>(ty: &FuncType, world: &World) -> Result<(), String> {
-    P::typecheck(ty.params(), world).map_err(|(i, e)| {
+    describe_mismatch(
+        P::typecheck(ty.params(), world),
+        R::typecheck_payload(ty.result(), world),
+    )
+}
+
+/// The link error for the first mismatch, if any: the parameters', else the
+/// result's (one function for every signature).
+fn describe_mismatch(
+    params: Result<(), (usize, TypeMismatch)>,
+    result: Result<(), TypeMismatch>,
+) -> Result<(), String> {
+    params.map_err(|(i, e)| {
         format!("the host's parameter {i} does not match the world's type: {e}")
     })?;
-    R::typecheck_payload(ty.result(), world)
-        .map_err(|e| format!("the host's result does not match the world's type: {e}"))
+    result.map_err(|e| format!("the host's result does not match the world's type: {e}"))
 }
 
 impl<T: 'static> Linker<T> {
