@@ -35,6 +35,36 @@ pub struct Linker<T: 'static = ()> {
     pub(crate) dtors: Names<DtorFn<T>>,
     /// Imports the host refuses on purpose, with the reason (a missing grant).
     pub(crate) denied: Names<String>,
+    /// What uses `core` and `dtors` at link time, set by the first
+    /// [`Linker::core_func`] and [`Linker::resource`]: a program that calls
+    /// neither links none of it (`pre.rs`).
+    pub(crate) hooks: Hooks<T>,
+}
+
+/// Link-time code reached only through a linker that has core functions or
+/// host-named resources.
+pub(crate) struct Hooks<T: 'static> {
+    /// A core import's implementation, checked and guarded, when the linker has one.
+    pub(crate) core: Option<CoreHook<T>>,
+    /// A resource drop that runs the host's destructor, when the linker has one for it.
+    pub(crate) dtor: Option<DtorHook<T>>,
+}
+
+/// See [`Hooks::core`].
+pub(crate) type CoreHook<T> =
+    fn(&Linker<T>, &crate::CoreImport) -> Option<Result<HostFn<T>, Error>>;
+
+/// See [`Hooks::dtor`].
+pub(crate) type DtorHook<T> =
+    fn(&Linker<T>, &World, wasmbed_abi::ResourceId, &str) -> Option<HostFn<T>>;
+
+impl<T: 'static> Clone for Hooks<T> {
+    fn clone(&self) -> Hooks<T> {
+        Hooks {
+            core: self.core,
+            dtor: self.dtor,
+        }
+    }
 }
 
 /// A table by (interface or module, name), kept sorted and searched by
@@ -103,6 +133,7 @@ impl<T: 'static> Clone for Linker<T> {
             core: self.core.clone(),
             dtors: self.dtors.clone(),
             denied: self.denied.clone(),
+            hooks: self.hooks.clone(),
         }
     }
 }
@@ -114,6 +145,10 @@ impl<T: 'static> Default for Linker<T> {
             core: Names::default(),
             dtors: Names::default(),
             denied: Names::default(),
+            hooks: Hooks {
+                core: None,
+                dtor: None,
+            },
         }
     }
 }
@@ -259,6 +294,7 @@ impl<T: 'static> Linker<T> {
     ) -> &mut Linker<T> {
         self.core
             .insert(module.into(), name.into(), (params, results, Arc::new(f)));
+        self.hooks.core = Some(crate::pre::core_hook::<T>);
         self
     }
 
@@ -275,6 +311,7 @@ impl<T: 'static> Linker<T> {
     ) -> &mut Linker<T> {
         self.dtors
             .insert(key(interface), name.into(), Arc::new(dtor));
+        self.hooks.dtor = Some(crate::pre::dtor_hook::<T>);
         self
     }
 

@@ -40,10 +40,13 @@ impl<E: Engine, T: 'static> InstancePre<E, T> {
                 Some(ImportTarget::Func { item, func }) => {
                     world_func(linker, world, item, func, &import.module, &import.name)?
                 }
-                Some(ImportTarget::ResourceDrop(r)) => match dtor(linker, world, r) {
-                    Some(dtor) => host_named_drop(r, &import.name, dtor),
-                    None => resource_drop(r, &import.name),
-                },
+                Some(ImportTarget::ResourceDrop(r)) => {
+                    let named = linker
+                        .hooks
+                        .dtor
+                        .and_then(|h| h(linker, world, r, &import.name));
+                    named.unwrap_or_else(|| resource_drop(r, &import.name))
+                }
                 Some(ImportTarget::Intrinsic(r, which)) => intrinsic(r, which, &import.name),
                 None => core_import(linker, import)?,
             };
@@ -160,21 +163,42 @@ fn core_import<T: 'static>(
     linker: &Linker<T>,
     import: &crate::CoreImport,
 ) -> Result<HostFn<T>, Error> {
-    let (module, name) = (import.module.as_str(), import.name.as_str());
-    match linker.core.get(module, name) {
-        Some((p, r, f)) if *p == import.sig.params && *r == import.sig.results => {
-            Ok(guard_core(module, name, f))
-        }
-        Some(_) => Err(link_err(format!(
-            "import `{module}` `{name}`: the host's implementation has another type"
-        ))),
-        None => match denial(linker, &format!("core:{module}"), name) {
-            Some(reason) => Err(link_err(format!(
-                "import `{module}` `{name}` is denied: {reason}"
-            ))),
-            None => Err(link_err(format!("missing import `{module}` `{name}`"))),
-        },
+    if let Some(found) = linker.hooks.core.and_then(|h| h(linker, import)) {
+        return found;
     }
+    let (module, name) = (import.module.as_str(), import.name.as_str());
+    match denial(linker, &format!("core:{module}"), name) {
+        Some(reason) => Err(link_err(format!(
+            "import `{module}` `{name}` is denied: {reason}"
+        ))),
+        None => Err(link_err(format!("missing import `{module}` `{name}`"))),
+    }
+}
+
+/// The linker's implementation of core import `import`, guarded, if it has one (or an error if it has another type).
+pub(crate) fn core_hook<T: 'static>(
+    linker: &Linker<T>,
+    import: &crate::CoreImport,
+) -> Option<Result<HostFn<T>, Error>> {
+    let (module, name) = (import.module.as_str(), import.name.as_str());
+    let (p, r, f) = linker.core.get(module, name)?;
+    Some(if *p == import.sig.params && *r == import.sig.results {
+        Ok(guard_core(module, name, f))
+    } else {
+        Err(link_err(format!(
+            "import `{module}` `{name}`: the host's implementation has another type"
+        )))
+    })
+}
+
+/// A drop of imported resource `r` that runs the host's destructor, if the linker has one for it.
+pub(crate) fn dtor_hook<T: 'static>(
+    linker: &Linker<T>,
+    world: &World,
+    r: ResourceId,
+    name: &str,
+) -> Option<HostFn<T>> {
+    dtor(linker, world, r).map(|d| host_named_drop(r, name, d))
 }
 
 /// The host's destructor for imported resource `r`, when the host names its reps.
