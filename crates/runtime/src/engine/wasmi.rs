@@ -266,26 +266,24 @@ fn with_wasmi_vals(
     results: &mut [FlatVal],
     f: &mut WasmiCall<'_>,
 ) -> Result<(), Error> {
-    const STACK: usize = 17;
-    if args.len() > STACK || results.len() > 1 {
-        let inputs: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
-        let mut outputs: Vec<wasmi::Val> = results.iter().map(|r| to_wasmi(*r)).collect();
-        f(&inputs, &mut outputs)?;
-        for (r, o) in results.iter_mut().zip(&outputs) {
-            *r = from_wasmi(o);
+    // Arguments then results, in one buffer.
+    const STACK: usize = 18;
+    let n = args.len() + results.len();
+    let mut stack: [wasmi::Val; STACK] = core::array::from_fn(|_| wasmi::Val::I32(0));
+    let mut heap: Vec<wasmi::Val>;
+    let vals: &mut [wasmi::Val] = match stack.get_mut(..n) {
+        Some(vals) => vals,
+        None => {
+            heap = alloc::vec![wasmi::Val::I32(0); n];
+            &mut heap
         }
-        return Ok(());
+    };
+    for (v, a) in vals.iter_mut().zip(args.iter().chain(results.iter())) {
+        *v = to_wasmi(*a);
     }
-    let mut inputs: [wasmi::Val; STACK] = core::array::from_fn(|_| wasmi::Val::I32(0));
-    let mut outputs: [wasmi::Val; 1] = [wasmi::Val::I32(0)];
-    for (i, a) in inputs.iter_mut().zip(args) {
-        *i = to_wasmi(*a);
-    }
-    for (o, r) in outputs.iter_mut().zip(results.iter()) {
-        *o = to_wasmi(*r);
-    }
-    f(&inputs[..args.len()], &mut outputs[..results.len()])?;
-    if let (Some(r), Some(o)) = (results.first_mut(), outputs.first()) {
+    let (inputs, outputs) = vals.split_at_mut(args.len());
+    f(inputs, outputs)?;
+    for (r, o) in results.iter_mut().zip(outputs.iter()) {
         *r = from_wasmi(o);
     }
     Ok(())
