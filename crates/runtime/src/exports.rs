@@ -22,8 +22,8 @@ pub(crate) struct ExportEntry {
     pub(crate) core: String,
     /// The core post-return export.
     pub(crate) post: Option<String>,
-    /// Shared so a call holds it without cloning the type.
-    pub(crate) ty: Arc<FuncType>,
+    /// Shared (a `FuncType` is): a call holds it without copying the type.
+    pub(crate) ty: FuncType,
 }
 
 /// The exports of one guest, sorted by call name.
@@ -63,7 +63,7 @@ impl ExportTable {
                         call,
                         core: e.name.clone(),
                         post: e.post.clone(),
-                        ty: Arc::new(f.ty.clone()),
+                        ty: f.ty.clone(),
                     },
                 );
             }

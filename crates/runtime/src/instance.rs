@@ -100,7 +100,7 @@ impl<E: Engine, T: 'static> Instance<E, T> {
 
     /// The exports the module provides, by call name, with their types.
     pub fn exports(&self) -> impl Iterator<Item = (&str, &FuncType)> + '_ {
-        self.table.entries.iter().map(|e| (e.call.as_str(), &*e.ty))
+        self.table.entries.iter().map(|e| (e.call.as_str(), &e.ty))
     }
 
     /// The type of export `name`.
@@ -226,10 +226,7 @@ impl<E: Engine, T: 'static> Instance<E, T> {
     }
 
     /// The engine functions and type of `func`, checking that it belongs to this instance's guest.
-    pub(crate) fn parts_of(
-        &self,
-        func: &ExportFunc,
-    ) -> Result<(&Funcs<E::Func>, Arc<FuncType>), Error> {
+    pub(crate) fn parts_of(&self, func: &ExportFunc) -> Result<(&Funcs<E::Func>, FuncType), Error> {
         if !Arc::ptr_eq(&func.table, &self.table) {
             return Err(ErrorKind::BadArguments(format!(
                 "export `{}` was resolved for another guest",
