@@ -63,6 +63,10 @@ fn base_config() -> Config {
     // small guest's instance then fits 16 KB of heap (docs/benchmarks.md).
     config.set_min_stack_height(256);
     config.set_max_cached_stacks(1);
+    // wasmbed reads a module's custom sections (its `component-type`) from
+    // the bytes, never from wasmi; kept, they would cost every module a copy
+    // of them (the pub/sub guest's name and component-type: 4 KB of heap).
+    config.ignore_custom_sections(true);
     config
 }
 
