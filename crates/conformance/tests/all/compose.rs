@@ -372,14 +372,13 @@ fn calls_between_two_memories_give_what_wasmtime_gives() {
     assert_eq!(results.last().unwrap(), &&Some(Val::U32(5)));
 }
 
-#[test]
-fn a_bad_value_from_the_caller_traps_on_both() {
-    let component = wat::parse_str(composition()).unwrap();
-    let lowered = lowered();
-    for name in TRAPS {
+/// Each export in `names`, called alone on a fresh instance of the lowered
+/// module and of the composition, traps on both.
+pub(crate) fn each_traps_on_both(component: &[u8], lowered: &[u8], names: &[&str]) {
+    for name in names {
         let one = [(name.to_string(), vec![])];
-        let ours = run_wasmbed(&lowered, &one);
-        let theirs = run_wasmtime(&component, &lowered, &one);
+        let ours = run_wasmbed(lowered, &one);
+        let theirs = run_wasmtime(component, lowered, &one);
         assert_same(name, &ours, &theirs);
         assert!(
             matches!(&ours[..], [Event::Export { result: None, .. }]),
@@ -388,18 +387,15 @@ fn a_bad_value_from_the_caller_traps_on_both() {
     }
 }
 
-/// The lowered module wrapped back into a component (wit-component, the
-/// legacy names) runs on wasmtime as the composition does: the adapters are
-/// ordinary core code to any component runtime.
-#[test]
-fn the_lowered_composition_wrapped_back_runs_on_wasmtime_alike() {
-    let component = wat::parse_str(composition()).unwrap();
-    let legacy = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Legacy).unwrap();
+/// The composition lowered under the legacy names and wrapped back into a
+/// component by wit-component runs `calls` on wasmtime as the composition
+/// does, none of them trapping.
+pub(crate) fn wrapped_back_runs_alike(component: &[u8], calls: &[(String, Vec<Val>)]) {
+    let legacy = wasmbed_lower::lower(component, wasmbed_lower::Scheme::Legacy).unwrap();
     let wrapped = wasmtime_side::component_bytes(&legacy).expect("wit-component wraps it");
-    let calls = calls();
-    let lowered = lowered();
-    let direct = run_wasmtime(&component, &lowered, &calls);
-    let wrapped = run_wasmtime(&wrapped, &lowered, &calls);
+    let lowered = wasmbed_lower::lower(component, wasmbed_lower::Scheme::Cm32p2).unwrap();
+    let direct = run_wasmtime(component, &lowered, calls);
+    let wrapped = run_wasmtime(&wrapped, &lowered, calls);
     assert_same(
         "the composition lowered and wrapped back",
         &wrapped,
@@ -408,6 +404,21 @@ fn the_lowered_composition_wrapped_back_runs_on_wasmtime_alike() {
     assert!(direct
         .iter()
         .all(|e| !matches!(e, Event::Export { result: None, .. })));
+}
+
+#[test]
+fn a_bad_value_from_the_caller_traps_on_both() {
+    let component = wat::parse_str(composition()).unwrap();
+    each_traps_on_both(&component, &lowered(), &TRAPS);
+}
+
+/// The lowered module wrapped back into a component (wit-component, the
+/// legacy names) runs on wasmtime as the composition does: the adapters are
+/// ordinary core code to any component runtime.
+#[test]
+fn the_lowered_composition_wrapped_back_runs_on_wasmtime_alike() {
+    let component = wat::parse_str(composition()).unwrap();
+    wrapped_back_runs_alike(&component, &calls());
 }
 
 /// WAMR is built without multi-memory: the lowered composition is refused

@@ -11,7 +11,9 @@ use wasmbed::Val;
 use wasmbed_conformance::Event;
 
 use crate::assert_same;
-use crate::compose::{run_wasmbed, run_wasmtime, REALLOC};
+use crate::compose::{
+    each_traps_on_both, run_wasmbed, run_wasmtime, wrapped_back_runs_alike, REALLOC,
+};
 
 fn composition() -> String {
     format!(
@@ -228,37 +230,18 @@ fn composition() -> String {
   (instance $middle (instantiate $middle (with "api" (instance $impl))))
   (instance $user (instantiate $user (with "api" (instance $impl)) (with "mid" (instance $middle))))
   {outer_exports})"#,
-        user_lifts = EXPORTS
-            .iter()
+        user_lifts = exports()
             .map(|e| format!(
                 "(func (export \"{e}\") (result u32) (canon lift (core func $i \"{e}\")))"
             ))
             .collect::<Vec<_>>()
             .join("\n    "),
-        outer_exports = EXPORTS
-            .iter()
+        outer_exports = exports()
             .map(|e| format!("(export \"{e}\" (func $user \"{e}\"))"))
             .collect::<Vec<_>>()
             .join("\n  "),
     )
 }
-
-/// What `$user` exports, each `() -> u32`.
-const EXPORTS: [&str; 13] = [
-    "counting",
-    "giving",
-    "listing",
-    "lending",
-    "churn",
-    "dtors",
-    "unknown-handle",
-    "handle-zero",
-    "after-drop",
-    "double-drop",
-    "after-giving",
-    "borrow-kept",
-    "too-many",
-];
 
 /// The calls that return, in order, and what each returns.
 const WORKS: [(&str, u32); 6] = [
@@ -282,6 +265,16 @@ const TRAPS: [&str; 7] = [
     "too-many",
 ];
 
+/// What `$user` exports, each `() -> u32`: the calls that work, then the misuses.
+fn exports() -> impl Iterator<Item = &'static str> {
+    WORKS.iter().map(|(f, _)| *f).chain(TRAPS)
+}
+
+/// The calls that work, as the runners take them.
+fn works() -> Vec<(String, Vec<Val>)> {
+    WORKS.iter().map(|(f, _)| (f.to_string(), vec![])).collect()
+}
+
 fn lowered(component: &[u8]) -> Vec<u8> {
     wasmbed_lower::lower(component, wasmbed_lower::Scheme::Cm32p2).expect("the composition lowers")
 }
@@ -290,8 +283,7 @@ fn lowered(component: &[u8]) -> Vec<u8> {
 fn handles_between_components_behave_as_on_wasmtime() {
     let component = wat::parse_str(composition()).expect("the composition parses");
     let lowered = lowered(&component);
-    let calls: Vec<(String, Vec<Val>)> =
-        WORKS.iter().map(|(f, _)| (f.to_string(), vec![])).collect();
+    let calls = works();
     let ours = run_wasmbed(&lowered, &calls);
     let theirs = run_wasmtime(&component, &lowered, &calls);
     assert_same("the resources composition", &ours, &theirs);
@@ -309,17 +301,7 @@ fn handles_between_components_behave_as_on_wasmtime() {
 #[test]
 fn misusing_a_handle_traps_on_both() {
     let component = wat::parse_str(composition()).unwrap();
-    let lowered = lowered(&component);
-    for name in TRAPS {
-        let one = [(name.to_string(), vec![])];
-        let ours = run_wasmbed(&lowered, &one);
-        let theirs = run_wasmtime(&component, &lowered, &one);
-        assert_same(name, &ours, &theirs);
-        assert!(
-            matches!(&ours[..], [Event::Export { result: None, .. }]),
-            "{name}: {ours:?}"
-        );
-    }
+    each_traps_on_both(&component, &lowered(&component), &TRAPS);
 }
 
 /// The lowered module wrapped back into a component runs on wasmtime with
@@ -327,12 +309,5 @@ fn misusing_a_handle_traps_on_both() {
 #[test]
 fn the_lowered_composition_wrapped_back_runs_on_wasmtime_alike() {
     let component = wat::parse_str(composition()).unwrap();
-    let legacy = wasmbed_lower::lower(&component, wasmbed_lower::Scheme::Legacy).unwrap();
-    let wrapped = crate::wasmtime_side::component_bytes(&legacy).expect("wit-component wraps it");
-    let lowered = lowered(&component);
-    let calls: Vec<(String, Vec<Val>)> =
-        WORKS.iter().map(|(f, _)| (f.to_string(), vec![])).collect();
-    let direct = run_wasmtime(&component, &lowered, &calls);
-    let wrapped = run_wasmtime(&wrapped, &lowered, &calls);
-    assert_same("the resources composition wrapped back", &wrapped, &direct);
+    wrapped_back_runs_alike(&component, &works());
 }
