@@ -262,20 +262,20 @@ impl<E: Engine> Guest<E> {
 
     /// `memory` and `realloc` must be exported when any function in use needs them.
     fn check_memory_and_realloc(&self, _parsed: &ModuleShape) -> Result<(), Error> {
-        let mut uses = Vec::new();
-        for i in &self.imports {
-            if let Some(ImportTarget::Func { item, func }) = i.target {
-                if let Some(f) = self.world.import_func(item, func) {
-                    uses.push((&f.name, &f.ty, AbiContext::Lower));
-                }
-            }
-        }
-        for ((item, func), _) in &self.exports {
-            if let Some(f) = self.world.export_func(*item, *func) {
-                uses.push((&f.name, &f.ty, AbiContext::Lift));
-            }
-        }
-        for (name, ty, cx) in uses {
+        let imports = self.imports.iter().filter_map(|i| match i.target {
+            Some(ImportTarget::Func { item, func }) => self
+                .world
+                .import_func(item, func)
+                .map(|f| (f, AbiContext::Lower)),
+            _ => None,
+        });
+        let exports = self.exports.iter().filter_map(|((item, func), _)| {
+            self.world
+                .export_func(*item, *func)
+                .map(|f| (f, AbiContext::Lift))
+        });
+        for (f, cx) in imports.chain(exports) {
+            let (name, ty) = (&f.name, &f.ty);
             if ty.needs_memory() && self.special.memory.is_none() {
                 return Err(load_err(format!(
                     "function `{name}` needs memory but the module exports no `{}`",
