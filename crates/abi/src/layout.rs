@@ -35,14 +35,21 @@ impl FlatType {
     }
 }
 
-impl fmt::Display for FlatType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl FlatType {
+    /// Its name in the text format: `i32`, `i64`, `f32` or `f64`.
+    pub const fn name(self) -> &'static str {
+        match self {
             FlatType::I32 => "i32",
             FlatType::I64 => "i64",
             FlatType::F32 => "f32",
             FlatType::F64 => "f64",
-        })
+        }
+    }
+}
+
+impl fmt::Display for FlatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -57,7 +57,6 @@ fn load_err(msg: String) -> Error {
 }
 
 fn show(params: &[FlatType], results: &[FlatType]) -> String {
-    use core::fmt::Write;
     let mut out = String::new();
     for (head, ts) in [("(param ", params), (") (result ", results)] {
         out.push_str(head);
@@ -65,7 +64,7 @@ fn show(params: &[FlatType], results: &[FlatType]) -> String {
             if i > 0 {
                 out.push(' ');
             }
-            let _ = write!(out, "{t}");
+            out.push_str(t.name());
         }
     }
     out.push(')');
