@@ -163,7 +163,6 @@ impl<E: Engine> Guest<E> {
     }
 
     fn match_exports(&mut self, names: &CoreNames, parsed: &ModuleShape) -> Result<(), Error> {
-        let mut posts = Vec::new();
         for (name, sig) in &parsed.funcs {
             let Some(target) = names.export(name) else {
                 if self.scheme == Scheme::Cm32p2 && is_cm32p2(name) {
@@ -210,8 +209,8 @@ impl<E: Engine> Guest<E> {
                         .export_func(item, func)
                         .ok_or_else(|| load_err(format!("export `{name}`: no such function")))?;
                     let results = f.ty.core_signature(AbiContext::Lift).results;
+                    // Attached below, once every function is in `exports`.
                     expect(&results, &[])?;
-                    posts.push(((item, func), name.clone()));
                 }
                 ExportTarget::Dtor(r) => {
                     expect(&[I32], &[])?;
@@ -236,9 +235,12 @@ impl<E: Engine> Guest<E> {
                 }
             }
         }
-        for (key, post) in posts {
-            match find_export(&self.exports, key) {
-                Ok(i) => self.exports[i].1.post = Some(post),
+        for (post, _) in &parsed.funcs {
+            let Some(ExportTarget::PostReturn { item, func }) = names.export(post) else {
+                continue;
+            };
+            match find_export(&self.exports, (item, func)) {
+                Ok(i) => self.exports[i].1.post = Some(post.clone()),
                 Err(_) => {
                     return Err(load_err(format!(
                         "export `{post}` has no function it belongs to"
