@@ -51,10 +51,10 @@ impl<E: Engine, T: 'static> InstancePre<E, T> {
                 None => core_import(linker, import)?,
             };
             imports.push(EngineImport {
-                module: import.module.clone(),
-                name: import.name.clone(),
-                params: import.sig.params.clone(),
-                results: import.sig.results.clone(),
+                module: &import.module,
+                name: &import.name,
+                params: &import.sig.params,
+                results: &import.sig.results,
                 func,
             });
         }

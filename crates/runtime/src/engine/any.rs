@@ -86,7 +86,7 @@ impl Engine for AnyEngine {
         }
     }
 
-    fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<AnyLinked<T>, Error> {
+    fn link<T: 'static>(&self, imports: Vec<EngineImport<'_, T>>) -> Result<AnyLinked<T>, Error> {
         Ok(match self {
             AnyEngine::Wasmi(e) => AnyLinked::Wasmi(e.link(imports)?),
             AnyEngine::Wamr(e) => AnyLinked::Wamr(e.link(imports)?),

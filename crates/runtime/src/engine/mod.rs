@@ -62,16 +62,17 @@ pub type HostFn<T> = Arc<
     dyn Fn(&mut dyn GuestAccess<T>, &[FlatVal], &mut [FlatVal]) -> Result<(), Error> + Send + Sync,
 >;
 
-/// One core import the engine must provide.
-pub struct EngineImport<T> {
+/// One core import the engine must provide, borrowed from the guest's
+/// imports (an engine that keeps a part copies it).
+pub struct EngineImport<'a, T> {
     /// Import module name.
-    pub module: String,
+    pub module: &'a str,
     /// Import field name.
-    pub name: String,
+    pub name: &'a str,
     /// Core parameter types.
-    pub params: Vec<FlatType>,
+    pub params: &'a [FlatType],
     /// Core result types.
-    pub results: Vec<FlatType>,
+    pub results: &'a [FlatType],
     /// The implementation.
     pub func: HostFn<T>,
 }
@@ -139,7 +140,8 @@ pub trait Engine: Clone {
     fn shape(&self, module: &Self::Module) -> ModuleShape;
 
     /// Prepares `imports`, in the module's import order, once for every later instance.
-    fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<Self::Linked<T>, Error>;
+    fn link<T: 'static>(&self, imports: Vec<EngineImport<'_, T>>)
+        -> Result<Self::Linked<T>, Error>;
 
     /// Instantiates with `linked`, running the `start` function with `State::in_start` set.
     fn instantiate<T: 'static>(

@@ -402,12 +402,12 @@ impl Engine for Wamr {
         module.0.shape.clone()
     }
 
-    fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WamrLinked<T>, Error> {
+    fn link<T: 'static>(&self, imports: Vec<EngineImport<'_, T>>) -> Result<WamrLinked<T>, Error> {
         let reg = REGISTRY.lock();
         let mut by_key = alloc::vec![u32::MAX; reg.keys.len()];
         let mut table = Vec::with_capacity(imports.len());
         for (i, import) in imports.into_iter().enumerate() {
-            let key = reg.keys.get(&(import.module.clone(), import.name.clone()));
+            let key = reg.keys.get(&(import.module.into(), import.name.into()));
             let key = *key.ok_or_else(|| {
                 ErrorKind::Link(format!(
                     "import `{}` `{}` is not in a module this engine compiled",
@@ -417,8 +417,8 @@ impl Engine for Wamr {
             by_key[key as usize] = i as u32;
             table.push(Import {
                 func: import.func,
-                params: import.params,
-                results: import.results,
+                params: import.params.to_vec(),
+                results: import.results.to_vec(),
             });
         }
         Ok(WamrLinked(Arc::new(Table {

@@ -405,10 +405,10 @@ macro_rules! wrap {
 
 impl<T: 'static> Maker<T> {
     /// Resolves `import` once: typed when its core type allows.
-    fn new(import: EngineImport<T>) -> Maker<T> {
+    fn new(import: EngineImport<'_, T>) -> Maker<T> {
         let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
-        let typed = all_i32(&import.params)
-            && all_i32(&import.results)
+        let typed = all_i32(import.params)
+            && all_i32(import.results)
             && import.results.len() <= 1
             && import.params.len() <= 4;
         let how = if typed {
@@ -528,7 +528,7 @@ impl Engine for Wasmi {
     // Once per link or instance: out of line, as one inlined whole it is
     // 0.8 KB more of a device's flash (docs/benchmarks.md).
     #[inline(never)]
-    fn link<T: 'static>(&self, imports: Vec<EngineImport<T>>) -> Result<WasmiLinked<T>, Error> {
+    fn link<T: 'static>(&self, imports: Vec<EngineImport<'_, T>>) -> Result<WasmiLinked<T>, Error> {
         let makers = imports.into_iter().map(Maker::new).collect();
         Ok(WasmiLinked { makers })
     }
