@@ -37,21 +37,21 @@ impl ExportTable {
     pub(crate) fn new(world: &World, provided: &[((usize, usize), CoreExport)]) -> ExportTable {
         let mut entries = Vec::new();
         for (item, export) in world.exports.iter().enumerate() {
-            let funcs: Vec<(String, usize)> = match export {
-                Item::Function(f) => alloc::vec![(f.name.clone(), 0)],
-                Item::Interface(i) => i
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .map(|(n, f)| (format!("{}#{}", i.name.as_str(), f.name), n))
-                    .collect(),
+            let (iface, count) = match export {
+                Item::Function(_) => (None, 1),
+                Item::Interface(i) => (Some(i), i.functions.len()),
             };
-            for (call, func) in funcs {
+            for func in 0..count {
                 let e = find_export(provided, (item, func))
                     .ok()
                     .map(|i| &provided[i].1);
                 let (Some(e), Some(f)) = (e, world.export_func(item, func)) else {
                     continue;
+                };
+                // The name calls use: the function's, qualified by its interface.
+                let call = match iface {
+                    None => f.name.clone(),
+                    Some(i) => format!("{}#{}", i.name.as_str(), f.name),
                 };
                 // Kept sorted as it is built: call names are unique, and
                 // a bisection and an insert are less code than a sort (on a
