@@ -178,7 +178,7 @@ fn plain(ty: &Type) -> bool {
 /// A load or store instruction, given its immediate.
 type MemOp = fn(MemArg) -> I<'static>;
 
-fn mem_arg(memory: u32, offset: u32, align_log2: u32) -> MemArg {
+pub(crate) fn mem_arg(memory: u32, offset: u32, align_log2: u32) -> MemArg {
     MemArg {
         offset: offset.into(),
         align: align_log2,

@@ -18,7 +18,7 @@ use wasmbed_abi::names::{Owner, ResourceIntrinsic, Scheme};
 use wasmparser::{ComponentExternalKind, ExternalKind, Payload, TypeRef};
 
 use crate::adapter::{self, Side, Tables};
-use crate::handles::{self, Builtin, Funcs};
+use crate::handles::{self, Builtin, Dtor, Funcs};
 use crate::model::{CompFunc, CompInstance, CompType, CoreFunc, CoreInstance, Model, Options};
 use crate::Error;
 
@@ -150,19 +150,11 @@ enum Item {
 }
 
 /// A resource built-in of a resource whose handles live in the handle
-/// tables (one the outermost component does not export).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Which {
-    New,
-    Rep,
-    Drop,
-}
-
-/// One such built-in: which, of what resource (its type index), in which
-/// component instance.
+/// tables (one the outermost component does not export): which, of what
+/// resource (its type index), in which component instance.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct BuiltinPlan {
-    which: Which,
+    which: Builtin,
     resource: u32,
     instance: u32,
 }
@@ -456,21 +448,21 @@ impl<'m, 'a> Fuser<'m, 'a> {
                     Lowered::Lift => Ok(Item::Adapter(self.adapter(*func, options, *instance))),
                 },
                 Some(&CoreFunc::ResourceDrop { ty, instance }) => {
-                    if let Some(b) = self.builtin(Which::Drop, ty, instance)? {
+                    if let Some(b) = self.builtin(Builtin::Drop, ty, instance)? {
                         return Ok(b);
                     }
                     let (module, name) = self.drop_name(ty)?;
                     Ok(self.host(module, name, None))
                 }
                 Some(&CoreFunc::ResourceNew { ty, instance }) => {
-                    if let Some(b) = self.builtin(Which::New, ty, instance)? {
+                    if let Some(b) = self.builtin(Builtin::New, ty, instance)? {
                         return Ok(b);
                     }
                     let (module, name) = self.intrinsic_name(ty, ResourceIntrinsic::New)?;
                     Ok(self.host(module, name, None))
                 }
                 Some(&CoreFunc::ResourceRep { ty, instance }) => {
-                    if let Some(b) = self.builtin(Which::Rep, ty, instance)? {
+                    if let Some(b) = self.builtin(Builtin::Rep, ty, instance)? {
                         return Ok(b);
                     }
                     let (module, name) = self.intrinsic_name(ty, ResourceIntrinsic::Rep)?;
@@ -521,12 +513,12 @@ impl<'m, 'a> Fuser<'m, 'a> {
     /// `instance`, when that resource's handles live in the handle tables
     /// (made once per built-in, resource and instance); `None` for a
     /// resource the host sees.
-    fn builtin(&mut self, which: Which, ty: u32, instance: u32) -> Result<Option<Item>, Error> {
+    fn builtin(&mut self, which: Builtin, ty: u32, instance: u32) -> Result<Option<Item>, Error> {
         let (resource, _) = self.root_type(ty)?;
         let Some(owner) = self.impls.get(&resource) else {
             return Ok(None);
         };
-        if which != Which::Drop && *owner != instance {
+        if which != Builtin::Drop && *owner != instance {
             return Err(Error::Malformed(format!(
                 "a resource built-in of type {ty} outside the component defining it"
             )));
@@ -860,8 +852,7 @@ pub(crate) fn fuse(model: &Model<'_>, scheme: Scheme) -> Result<Vec<u8>, Error> 
     t += f.builtins.len() as u32;
     let handles_cross = f.adapters.iter().any(|p| {
         matches!(model.funcs.get(p.lift as usize), Some(CompFunc::Lift { ty, .. })
-            if matches!(model.types.get(*ty as usize), Some(CompType::Func(ft))
-                if ft.params.iter().chain(&ft.result).any(|t| t.has_handles())))
+            if matches!(model.types.get(*ty as usize), Some(CompType::Func(ft)) if ft.has_handles()))
     });
     if handles_cross || !f.builtins.is_empty() {
         f.table_funcs = Some(Funcs::at(t));
@@ -1328,10 +1319,9 @@ fn builtin_of(
     let plan = f.builtins[k];
     let funcs = f.table_funcs.expect("built-ins have tables");
     let base = f.table(plan.instance);
-    let which = match plan.which {
-        Which::New => Builtin::New,
-        Which::Rep => Builtin::Rep,
-        Which::Drop => {
+    let dtor = match plan.which {
+        Builtin::New | Builtin::Rep => None,
+        Builtin::Drop => {
             let Some(CompType::Defined { dtor, instance }) =
                 f.model.types.get(plan.resource as usize)
             else {
@@ -1340,20 +1330,22 @@ fn builtin_of(
                     plan.resource
                 )));
             };
-            let dtor = match dtor {
+            match dtor {
                 Some(d) => {
                     let item = f.core_item(Kind::Func, *d)?;
-                    Some(f.number(item, Kind::Func, maps)?)
+                    Some(Dtor {
+                        func: f.number(item, Kind::Func, maps)?,
+                        owner: (*instance != plan.instance).then(|| f.table(*instance)),
+                    })
                 }
                 None => None,
-            };
-            let impl_base = (*instance != plan.instance).then(|| f.table(*instance));
-            Builtin::Drop { dtor, impl_base }
+            }
         }
     };
     Ok((
-        which.signature(),
-        which.body(tables_memory, funcs, base, plan.resource),
+        plan.which.signature(),
+        plan.which
+            .body(tables_memory, funcs, base, plan.resource, dtor),
     ))
 }
 
@@ -1408,7 +1400,7 @@ fn adapter_of(
     };
     let callee_memory = memory(f, options.memory)?;
     let caller_memory = memory(f, lower.memory)?;
-    let handles = ty.params.iter().chain(&ty.result).any(|t| t.has_handles());
+    let handles = ty.has_handles();
     let table = |f: &mut Fuser<'_, '_>, instance: u32| handles.then(|| f.table(instance));
     let (callee_table, caller_table) = (table(f, *callee), table(f, caller));
     let tables = match (handles, f.table_funcs) {

@@ -17,7 +17,7 @@
 //! `tag` is `(resource + 1) << 1 | own`, 0 for a free entry, whose `rep` is
 //! then the next free one.
 
-use wasm_encoder::{BlockType, Function, Instruction as I, MemArg, MemArgTarget, ValType};
+use wasm_encoder::{BlockType, Function, Instruction as I, MemArg, ValType};
 
 /// Bytes of one component instance's table: 510 handles.
 pub(crate) const TABLE_BYTES: u32 = 4096;
@@ -76,13 +76,9 @@ pub(crate) fn fits(resource: u32) -> bool {
     resource < (1 << 30)
 }
 
+/// An aligned `i32` access at `offset` in the tables' `memory`.
 pub(crate) fn mem_arg(memory: u32, offset: u32) -> MemArg {
-    MemArg {
-        offset: offset.into(),
-        align: 2,
-        target: MemArgTarget::Memory(memory),
-        ordering: None,
-    }
+    crate::adapter::mem_arg(memory, offset, 2)
 }
 
 /// The four functions' signatures, in [`Funcs`] order.
@@ -232,33 +228,44 @@ pub(crate) fn bodies(memory: u32, funcs: Funcs) -> [Function; 4] {
     [new, get, take, free]
 }
 
-/// What a resource built-in does, in the component instance whose table
-/// is at `base`.
+/// A resource built-in over a handle table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Builtin {
     /// `resource.new`: `(rep) -> handle`.
     New,
     /// `resource.rep`: `(handle) -> rep`.
     Rep,
-    /// `resource.drop`: `(handle)`, calling the destructor when an own
-    /// handle goes, after checking that the resource's own component is
-    /// not in a call (`impl_active`: its table's base).
-    Drop {
-        dtor: Option<u32>,
-        impl_base: Option<i32>,
-    },
+    /// `resource.drop`: `(handle)`, calling the destructor ([`Dtor`]) when
+    /// an own handle goes.
+    Drop,
+}
+
+/// What a `resource.drop` of an own handle calls: the destructor, after
+/// checking that the resource's own component is not in a call (`owner`:
+/// its table's base, when that is another component's).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dtor {
+    pub(crate) func: u32,
+    pub(crate) owner: Option<i32>,
 }
 
 impl Builtin {
     pub(crate) fn signature(self) -> (Vec<ValType>, Vec<ValType>) {
         match self {
             Builtin::New | Builtin::Rep => (vec![ValType::I32], vec![ValType::I32]),
-            Builtin::Drop { .. } => (vec![ValType::I32], vec![]),
+            Builtin::Drop => (vec![ValType::I32], vec![]),
         }
     }
 
-    /// The body for `resource` in the table at `base`.
-    pub(crate) fn body(self, memory: u32, funcs: Funcs, base: i32, resource: u32) -> Function {
+    /// The body for `resource` in the table at `base` (`dtor`: a drop's).
+    pub(crate) fn body(
+        self,
+        memory: u32,
+        funcs: Funcs,
+        base: i32,
+        resource: u32,
+        dtor: Option<Dtor>,
+    ) -> Function {
         let mut f = Function::new([(1, ValType::I32)]);
         f.instruction(&I::I32Const(base))
             .instruction(&I::LocalGet(0));
@@ -271,7 +278,7 @@ impl Builtin {
                 f.instruction(&I::I32Const(resource_key(resource)))
                     .instruction(&I::Call(funcs.rep));
             }
-            Builtin::Drop { dtor, impl_base } => {
+            Builtin::Drop => {
                 let rep = 1;
                 f.instruction(&I::I32Const(resource_key(resource)))
                     .instruction(&I::Call(funcs.rep))
@@ -282,13 +289,13 @@ impl Builtin {
                 match dtor {
                     Some(dtor) => {
                         f.instruction(&I::If(BlockType::Empty));
-                        if let Some(b) = impl_base {
+                        if let Some(b) = dtor.owner {
                             f.instruction(&I::I32Const(b))
                                 .instruction(&I::I32Load(mem_arg(memory, ACTIVE)));
                             trap_if(&mut f);
                         }
                         f.instruction(&I::LocalGet(rep))
-                            .instruction(&I::Call(dtor))
+                            .instruction(&I::Call(dtor.func))
                             .instruction(&I::End);
                     }
                     None => {

@@ -126,6 +126,16 @@ pub(crate) struct FuncType {
     pub(crate) result: Option<Type>,
 }
 
+impl FuncType {
+    /// Whether a call passes handles (its adapter needs the handle tables).
+    pub(crate) fn has_handles(&self) -> bool {
+        self.params
+            .iter()
+            .chain(&self.result)
+            .any(Type::has_handles)
+    }
+}
+
 /// The outermost component, its nested components instantiated in place.
 #[derive(Debug, Default)]
 pub(crate) struct Model<'a> {
