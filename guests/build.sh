@@ -116,7 +116,13 @@ build_resources() {
 
 # guests/pubsub: roundtrip publishes on "ping" and reads what arrives on "pong" (crates/pubsub).
 build_pubsub() {
-    build_pubsub_guest guests/pubsub/roundtrip.wasm guests/pubsub/roundtrip.c
+    # -flto, as a device build would: the bindings' wrappers (one function per
+    # import) are inlined, leaving 5 functions instead of 24. Each function is
+    # an entry in the engine's tables, and wasmi's function arena grows 32 at
+    # a time: the guest's 11 imports and 24 functions took two. On the
+    # firmware, 26,464 -> 24,180 bytes of heap after instantiation
+    # (docs/benchmarks.md).
+    build_pubsub_guest guests/pubsub/roundtrip.wasm -flto guests/pubsub/roundtrip.c
     # The firmware's pub/sub guest (`firmware --features pubsub`): memory fixed
     # at its data plus 1 KiB of stack, and its world in the compact form the
     # device decodes without WIT (docs/world-format.md).
