@@ -27,7 +27,7 @@ struct Host {
 /// counts: whether every ping was right and no byte was copied.
 pub(crate) fn calls(guest: &[u8]) -> bool {
     let world = wasmbed_wit::compact::decode(WORLD).unwrap_or_else(|_| fail("corrupt world"));
-    let engine = Wasmi::new();
+    let engine = Wasmi::eager();
     let guest =
         Guest::new(&engine, guest, world).unwrap_or_else(|_| fail("guest does not fit its world"));
     let mut linker: Linker<Host> = Linker::new();

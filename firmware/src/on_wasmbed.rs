@@ -117,7 +117,7 @@ impl Host for Device {
 /// whether they are right.
 pub(crate) fn calls(guest: &[u8]) -> bool {
     #[cfg(not(feature = "wamr"))]
-    let engine = Wasmi::new();
+    let engine = Wasmi::eager();
     #[cfg(feature = "wamr")]
     let engine = Wamr::with_stack(WAMR_STACK);
     let guest = Guest::new(&engine, guest, world())

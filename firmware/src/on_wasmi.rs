@@ -25,13 +25,16 @@ struct Device {
     calls: u32,
 }
 
-/// The engine configured as wasmbed's `Wasmi::new` does (1-byte pages, the
-/// small value stack), so both images carry the same engine.
+/// The engine configured as wasmbed's `Wasmi::eager` does (1-byte pages, the
+/// small value stack, no custom sections kept, every function translated at
+/// compile time), so both images carry the same engine.
 fn engine() -> Engine {
     let mut config = Config::default();
     config.wasm_custom_page_sizes(true);
     config.set_min_stack_height(256);
     config.set_max_cached_stacks(1);
+    config.ignore_custom_sections(true);
+    config.compilation_mode(wasmi::CompilationMode::Eager);
     Engine::new(&config)
 }
 

@@ -131,6 +131,42 @@ fn scalar_calls_and_typed_imports_allocate_nothing<E: Engine>(engine: &E) {
     );
 }
 
+/// Allocations made by the first typed call of `g` on a freshly compiled
+/// guest, once the engine has run another (so its call stack is cached).
+fn first_call_allocations(engine: &Wasmi) -> usize {
+    let mut r = Resolve::default();
+    let pkg = r.push_str("w.wit", WIT).unwrap();
+    let world =
+        wasmbed_wit::world_from_resolve(&r, r.select_world(&[pkg], Some("w")).unwrap()).unwrap();
+    let mut linker = Linker::new();
+    linker
+        .func_wrap("test:alloc/host", "f", |_: &mut HostCx<'_>, x: u32| x * 2)
+        .func_wrap(
+            "test:alloc/host",
+            "len",
+            |cx: &mut HostCx<'_>, s: GuestStr| cx.guest_str(s).map(|s| s.len() as u32),
+        );
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        let guest = Guest::new(engine, &wat::parse_str(WAT).unwrap(), world.clone()).unwrap();
+        let mut inst = linker.instantiate(&guest, (), Limits::default()).unwrap();
+        let g = inst.typed::<(u32,), u32>("g").unwrap();
+        let before = allocated();
+        assert_eq!(g.call(&mut inst, (20,)).unwrap(), 40 + 16);
+        counts.push(allocated() - before);
+    }
+    counts[1]
+}
+
+/// `Wasmi::eager` translates at compile time, so not even a guest's first
+/// call allocates; with lazy translation (`Wasmi::new`) the first call
+/// translates `g`, which allocates.
+#[test]
+fn on_an_eager_engine_even_the_first_call_allocates_nothing() {
+    assert_eq!(first_call_allocations(&Wasmi::eager()), 0);
+    assert!(first_call_allocations(&Wasmi::new()) > 0);
+}
+
 mod gen {
     ::wasmbed::bindgen!({ inline: "
         package test:alloc;

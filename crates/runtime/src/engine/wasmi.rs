@@ -36,6 +36,19 @@ impl Wasmi {
         }
     }
 
+    /// An engine that translates every function when a module is compiled,
+    /// rather than at its first call: what a small guest on a device wants,
+    /// wasmi then keeps no lazy-translation state, and no call stops to
+    /// translate (docs/benchmarks.md, "Footprint on a microcontroller").
+    pub fn eager() -> Wasmi {
+        let mut config = base_config();
+        config.compilation_mode(wasmi::CompilationMode::Eager);
+        Wasmi {
+            engine: wasmi::Engine::new(&config),
+            fuel: false,
+        }
+    }
+
     /// An engine that meters fuel, so [`Limits::fuel`] can stop a runaway
     /// guest and calls can run in slices that signals interrupt
     /// ([`Instance::set_signals`](crate::Instance::set_signals)).
