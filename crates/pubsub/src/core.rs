@@ -82,6 +82,10 @@ pub(crate) struct Core {
     receipts: Slab<Receipt>,
     /// Copies the bus owes, by target sample.
     pub(crate) pending: Vec<SampleId>,
+    /// Where one publish keeps each subscriber's copy block until every
+    /// subscriber has one: reused, and sized when subscribers open, so
+    /// publishing allocates nothing.
+    copies: Vec<(SubId, Option<Block>)>,
 }
 
 fn padded(n: u32) -> u32 {
@@ -219,6 +223,9 @@ impl Core {
             open: true,
         }));
         self.topics[t.0 as usize].subscribers.push(s);
+        // Room for this topic's subscribers in a publish's bookkeeping.
+        let n = self.topics[t.0 as usize].subscribers.len();
+        self.copies.reserve_exact(n);
         Ok(s)
     }
 
@@ -279,18 +286,16 @@ impl Core {
     /// A block for a native publisher: in a guest subscriber's storage when
     /// there is one, so that subscriber reads it where it was written.
     fn native_block(&mut self, t: TopicId, len: u32) -> Result<Block, PubSubError> {
-        let guests: Vec<PartId> = self.topics[t.0 as usize]
-            .subscribers
-            .iter()
-            .filter_map(|s| self.subs.get(s.0).map(|s| s.part))
-            .filter(|p| self.parts.get(p.0).is_some_and(|p| p.guest && p.alive))
-            .collect();
-        for g in guests {
-            if let Some(start) = self
-                .parts
-                .get_mut(g.0)
-                .and_then(|p| p.region.as_mut()?.alloc(len))
-            {
+        // By index: the subscribers stay put while a region hands out a block.
+        for i in 0..self.topics[t.0 as usize].subscribers.len() {
+            let s = self.topics[t.0 as usize].subscribers[i];
+            let Some(g) = self.subs.get(s.0).map(|s| s.part) else {
+                continue;
+            };
+            let Some(part) = self.parts.get_mut(g.0).filter(|p| p.guest && p.alive) else {
+                continue;
+            };
+            if let Some(start) = part.region.as_mut().and_then(|r| r.alloc(len)) {
                 return Ok(Block::new(Store::Guest(g), start, len));
             }
         }
@@ -352,18 +357,7 @@ impl Core {
             self.discard(id, caller)?;
             return Err(PubSubError::Closed);
         }
-        // A topic lists its open subscribers only; a bridge does not get its own samples back.
-        let subs: Vec<SubId> = self.topics[t.0 as usize]
-            .subscribers
-            .iter()
-            .copied()
-            .filter(|s| {
-                self.subs
-                    .get(s.0)
-                    .is_some_and(|s| !(s.no_echo && s.part == caller))
-            })
-            .collect();
-        let result = self.deliver(t, block, len, &subs);
+        let result = self.deliver(t, block, len, caller);
         // The loan is consumed either way; on success its block now belongs to the sample.
         if let Some(loan) = self.loans.remove(id.0) {
             self.returned(loan.publisher);
@@ -375,27 +369,50 @@ impl Core {
         result
     }
 
-    /// Queues a sample at `block` for every subscriber in `subs` (all open).
+    /// Queues a sample at `block` for every subscriber of topic `t` but
+    /// those that do not take their own participant's samples (a bridge's).
     fn deliver(
         &mut self,
         t: TopicId,
         block: Block,
         len: u32,
-        subs: &[SubId],
+        caller: PartId,
     ) -> Result<(), PubSubError> {
         if len > block.len {
             return Err(PubSubError::TooLarge);
         }
+        // The bookkeeping vector, put back below whatever happens.
+        let mut copies = core::mem::take(&mut self.copies);
+        let result = self.deliver_into(t, block, len, caller, &mut copies);
+        copies.clear();
+        self.copies = copies;
+        result
+    }
+
+    fn deliver_into(
+        &mut self,
+        t: TopicId,
+        block: Block,
+        len: u32,
+        caller: PartId,
+        copies: &mut Vec<(SubId, Option<Block>)>,
+    ) -> Result<(), PubSubError> {
         let overflow = self.topics[t.0 as usize].cfg.overflow;
         let depth = self.topics[t.0 as usize].cfg.queue_depth as usize;
         // Under `refuse`, nothing is queued unless every subscriber takes it.
-        let mut copies: Vec<(SubId, Option<Block>)> = Vec::with_capacity(subs.len());
-        for &s in subs {
-            let sub = self.subs.get(s.0).ok_or(PubSubError::Closed)?;
+        // A topic lists its open subscribers only, and they stay put here.
+        for i in 0..self.topics[t.0 as usize].subscribers.len() {
+            let s = self.topics[t.0 as usize].subscribers[i];
+            let Some(sub) = self.subs.get(s.0) else {
+                continue;
+            };
+            if sub.no_echo && sub.part == caller {
+                continue;
+            }
             let full = sub.queue.len() >= depth;
             let in_place = self.reads_in_place(sub, block);
             if overflow == Overflow::Refuse && full {
-                self.undo(&copies);
+                self.undo(copies);
                 return Err(PubSubError::QueueFull);
             }
             if in_place {
@@ -405,7 +422,7 @@ impl Core {
             match self.copy_block(s, len, overflow) {
                 Some(b) => copies.push((s, Some(b))),
                 None if overflow == Overflow::Refuse => {
-                    self.undo(&copies);
+                    self.undo(copies);
                     return Err(PubSubError::PoolExhausted);
                 }
                 None => {
@@ -425,7 +442,7 @@ impl Core {
         }));
         let stats = &mut self.topics[t.0 as usize].stats;
         stats.published += 1;
-        for (s, copy) in copies {
+        for &(s, copy) in copies.iter() {
             if let Some(x) = self.samples.get_mut(sample.0) {
                 x.refs += 1;
             }
