@@ -62,6 +62,12 @@ impl FuncType {
         })))
     }
 
+    /// Whether `self` and `other` are one shared type, not two equal ones:
+    /// what a decoder that shares equal types (the compact world) promises.
+    pub fn is_shared_with(&self, other: &FuncType) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The parameter types.
     pub fn params(&self) -> &[Type] {
         &self.0.params.types

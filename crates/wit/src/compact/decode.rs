@@ -30,6 +30,7 @@ pub fn decode(bytes: &[u8]) -> Result<World, DecodeError> {
         resources: 0,
         spent: 0,
         budget,
+        recent: Vec::new(),
     };
     let name = String::from(d.r.string("world name")?);
     let resources = d.resources()?;
@@ -138,7 +139,15 @@ struct Decoder<'a> {
     /// The cost of the types built so far.
     spent: u64,
     budget: u64,
+    /// The last few distinct function types, with their encoding: a function
+    /// encoded alike shares the type (methods of one resource often read
+    /// alike), so a device holds it once. A window, so decoding stays linear;
+    /// bytes compared, not types, so a device links no deep comparison.
+    recent: Vec<(&'a [u8], FuncType)>,
 }
+
+/// How many distinct function types [`Decoder::recent`] keeps.
+const RECENT: usize = 8;
 
 impl<'a> Decoder<'a> {
     fn charge(&mut self, at: usize, cost: u64) -> Result<(), DecodeError> {
@@ -328,11 +337,23 @@ impl<'a> Decoder<'a> {
             params.push(self.type_ref("type reference")?.0);
         }
         let result = self.opt_type_ref("type reference")?.0;
+        // The parameter count and the references, as encoded.
+        let encoded = self.r.bytes.get(at..self.r.pos).unwrap_or_default();
         let ty = FuncType::new(params, result).map_err(|e| DecodeError::new(at, Kind::Type(e)))?;
         self.charge(
             at,
             (1 + ty.flat_params().len() + ty.flat_results().len()) as u64,
         )?;
+        let ty = match self.recent.iter().find(|(e, _)| *e == encoded) {
+            Some((_, same)) => same.clone(),
+            None => {
+                if self.recent.len() == RECENT {
+                    self.recent.remove(0);
+                }
+                self.recent.push((encoded, ty.clone()));
+                ty
+            }
+        };
         let f = Function {
             name: String::from(name),
             ty,

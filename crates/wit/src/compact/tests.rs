@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use wasmbed_abi::{FuncType, TypeError, TypeKind};
+use wasmbed_abi::{FuncType, Type, TypeError, TypeKind};
 
 use super::{
     checksum, decode, encode, tag, DecodeError, DecodeErrorKind as Kind, MAGIC, PRIMITIVES, VERSION,
@@ -271,4 +271,37 @@ fn the_error_is_small_and_copy() {
     fn copy<T: Copy>() {}
     copy::<DecodeError>();
     assert!(core::mem::size_of::<DecodeError>() <= 32);
+}
+
+#[test]
+fn equal_function_types_near_each_other_are_decoded_once() {
+    let f = |name: &str, params: Vec<Type>| Function {
+        name: name.into(),
+        ty: FuncType::new(params, Some(Type::U32)).unwrap(),
+    };
+    // `a` and `b` read alike; ten other types come between `a` and `z`,
+    // more than the decoder looks back over.
+    let mut functions = vec![f("a", vec![Type::U8]), f("b", vec![Type::U8])];
+    let fillers = [Type::S8, Type::U16, Type::S16, Type::S32, Type::U64];
+    for (i, t) in fillers.iter().enumerate() {
+        functions.push(f(&alloc::format!("x{i}"), vec![t.clone()]));
+        functions.push(f(&alloc::format!("y{i}"), vec![t.clone(), t.clone()]));
+    }
+    functions.push(f("z", vec![Type::U8]));
+    let world = World {
+        name: "w".into(),
+        imports: functions.into_iter().map(Item::Function).collect(),
+        exports: Vec::new(),
+        resources: Vec::new(),
+    };
+    let back = decode(&encode(&world)).unwrap();
+    assert_eq!(back, world);
+    let ty = |i: usize| match &back.imports[i] {
+        Item::Function(f) => f.ty.clone(),
+        Item::Interface(_) => unreachable!(),
+    };
+    assert!(ty(0).is_shared_with(&ty(1)));
+    assert!(!ty(0).is_shared_with(&ty(2)));
+    assert_eq!(ty(0), ty(12));
+    assert!(!ty(0).is_shared_with(&ty(12)), "past the window");
 }
