@@ -74,6 +74,26 @@ const WAT: &str = r#"(module
     i32.const 64 i32.const 16 call $len
     i32.add))"#;
 
+/// World `w` of `WIT`.
+fn world() -> wasmbed::World {
+    let mut r = Resolve::default();
+    let pkg = r.push_str("w.wit", WIT).unwrap();
+    wasmbed_wit::world_from_resolve(&r, r.select_world(&[pkg], Some("w")).unwrap()).unwrap()
+}
+
+/// `f` doubles, `len` reads a string in place.
+fn linker() -> Linker<()> {
+    let mut linker = Linker::new();
+    linker
+        .func_wrap("test:alloc/host", "f", |_: &mut HostCx<'_>, x: u32| x * 2)
+        .func_wrap(
+            "test:alloc/host",
+            "len",
+            |cx: &mut HostCx<'_>, s: GuestStr| cx.guest_str(s).map(|s| s.len() as u32),
+        );
+    linker
+}
+
 #[test]
 fn scalar_calls_and_typed_imports_allocate_nothing_on_wasmi() {
     scalar_calls_and_typed_imports_allocate_nothing(&Wasmi::new());
@@ -86,20 +106,9 @@ fn scalar_calls_and_typed_imports_allocate_nothing_on_wamr() {
 }
 
 fn scalar_calls_and_typed_imports_allocate_nothing<E: Engine>(engine: &E) {
-    let mut r = Resolve::default();
-    let pkg = r.push_str("w.wit", WIT).unwrap();
-    let world =
-        wasmbed_wit::world_from_resolve(&r, r.select_world(&[pkg], Some("w")).unwrap()).unwrap();
     let wasm = wat::parse_str(WAT).unwrap();
-    let guest = Guest::new(engine, &wasm, world).unwrap();
-    let mut linker = Linker::new();
-    linker
-        .func_wrap("test:alloc/host", "f", |_: &mut HostCx<'_>, x: u32| x * 2)
-        .func_wrap(
-            "test:alloc/host",
-            "len",
-            |cx: &mut HostCx<'_>, s: GuestStr| cx.guest_str(s).map(|s| s.len() as u32),
-        );
+    let guest = Guest::new(engine, &wasm, world()).unwrap();
+    let linker = linker();
     let mut inst = linker.instantiate(&guest, (), Limits::default()).unwrap();
     let args = [Val::U32(20)];
     for _ in 0..10 {
@@ -134,18 +143,7 @@ fn scalar_calls_and_typed_imports_allocate_nothing<E: Engine>(engine: &E) {
 /// Allocations made by the first typed call of `g` on a freshly compiled
 /// guest, once the engine has run another (so its call stack is cached).
 fn first_call_allocations(engine: &Wasmi) -> usize {
-    let mut r = Resolve::default();
-    let pkg = r.push_str("w.wit", WIT).unwrap();
-    let world =
-        wasmbed_wit::world_from_resolve(&r, r.select_world(&[pkg], Some("w")).unwrap()).unwrap();
-    let mut linker = Linker::new();
-    linker
-        .func_wrap("test:alloc/host", "f", |_: &mut HostCx<'_>, x: u32| x * 2)
-        .func_wrap(
-            "test:alloc/host",
-            "len",
-            |cx: &mut HostCx<'_>, s: GuestStr| cx.guest_str(s).map(|s| s.len() as u32),
-        );
+    let (world, linker) = (world(), linker());
     let mut counts = Vec::new();
     for _ in 0..2 {
         let guest = Guest::new(engine, &wat::parse_str(WAT).unwrap(), world.clone()).unwrap();
