@@ -90,8 +90,44 @@ impl fmt::Display for TypeMismatch {
 
 impl core::error::Error for TypeMismatch {}
 
+/// The core values a type flattens to, the same for every WIT type it
+/// typechecks against: how many, and whether all are `i32`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flat {
+    /// How many core values.
+    pub count: usize,
+    /// Whether every one is an `i32`.
+    pub all_i32: bool,
+}
+
+impl Flat {
+    /// `count` `i32`s.
+    pub const fn i32s(count: usize) -> Flat {
+        Flat {
+            count,
+            all_i32: true,
+        }
+    }
+
+    /// `a`'s values then `b`'s: known when both are.
+    pub const fn then(a: Option<Flat>, b: Option<Flat>) -> Option<Flat> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(Flat {
+                count: a.count + b.count,
+                all_i32: a.all_i32 && b.all_i32,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// A Rust type that stands for a WIT type.
 pub trait ComponentType {
+    /// What it flattens to, when known at compile time; `None` (the
+    /// default) when not. An engine uses it to link only the host-call
+    /// trampolines a program's imports can take.
+    const FLAT: Option<Flat> = None;
+
     /// Checks that `ty` is the WIT type this Rust type stands for.
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch>;
 

@@ -12,7 +12,7 @@ use wasmbed_abi::names::canonicalize_interface_name;
 use wasmbed_abi::{FlatType, FlatVal, FuncType, Val};
 use wasmbed_wit::world::World;
 
-use crate::engine::{Engine, GuestAccess, HostFn, Limits};
+use crate::engine::{Engine, Fast, GuestAccess, HostFn, Limits, Provided};
 use crate::flat::{flat_import, FlatCx};
 use crate::guest::Guest;
 use crate::host::{dyn_import, HostCx};
@@ -52,7 +52,7 @@ pub(crate) struct Hooks<T: 'static> {
 
 /// See [`Hooks::core`].
 pub(crate) type CoreHook<T> =
-    fn(&Linker<T>, &crate::CoreImport) -> Option<Result<HostFn<T>, Error>>;
+    fn(&Linker<T>, &crate::CoreImport) -> Option<Result<Provided<T>, Error>>;
 
 /// See [`Hooks::dtor`].
 pub(crate) type DtorHook<T> =
@@ -173,6 +173,8 @@ pub(crate) struct HostImpl<T: 'static> {
     /// The type check, for implementations with a static Rust signature.
     pub(crate) check: Option<CheckFn>,
     pub(crate) make: MakeFn<T>,
+    /// The typed trampolines its core function may take.
+    pub(crate) fast: Fast<T>,
 }
 
 impl<T: 'static> Clone for HostImpl<T> {
@@ -180,6 +182,7 @@ impl<T: 'static> Clone for HostImpl<T> {
         HostImpl {
             check: self.check,
             make: self.make.clone(),
+            fast: self.fast,
         }
     }
 }
@@ -213,9 +216,10 @@ impl<T: 'static> Linker<T> {
         name: &str,
         check: Option<CheckFn>,
         make: MakeFn<T>,
+        fast: Fast<T>,
     ) -> &mut Linker<T> {
-        self.funcs
-            .insert(key(interface), name.into(), HostImpl { check, make });
+        let host = HostImpl { check, make, fast };
+        self.funcs.insert(key(interface), name.into(), host);
         self
     }
 
@@ -232,6 +236,7 @@ impl<T: 'static> Linker<T> {
             name,
             None,
             Arc::new(move |call, ty| dyn_import(call, ty, f.clone())),
+            Fast::ANY,
         )
     }
 
@@ -252,6 +257,7 @@ impl<T: 'static> Linker<T> {
             name,
             Some(check_wrapped::<T, P, F>()),
             Arc::new(move |_, _| func.clone()),
+            Fast::ANY,
         )
     }
 
@@ -277,6 +283,7 @@ impl<T: 'static> Linker<T> {
             name,
             None,
             Arc::new(move |call, ty| flat_import(call, ty, f.clone())),
+            Fast::ANY,
         )
     }
 

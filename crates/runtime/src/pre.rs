@@ -6,10 +6,11 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use wasmbed_abi::names::ResourceIntrinsic;
 use wasmbed_abi::ResourceId;
 use wasmbed_wit::world::{ImportTarget, InterfaceName, Item, World};
 
-use crate::engine::{Engine, EngineImport, HostFn, Limits, Special};
+use crate::engine::{Engine, EngineImport, Fast, HostFn, Limits, Provided, Special};
 use crate::exports::ExportTable;
 use crate::guest::Guest;
 use crate::instance::Instance;
@@ -36,7 +37,7 @@ impl<E: Engine, T: 'static> InstancePre<E, T> {
         let world = &guest.world;
         let mut imports = Vec::with_capacity(guest.imports.len());
         for import in &guest.imports {
-            let func = match import.target {
+            let (func, fast) = match import.target {
                 Some(ImportTarget::Func { item, func }) => {
                     world_func(linker, world, item, func, &import.module, &import.name)?
                 }
@@ -45,9 +46,16 @@ impl<E: Engine, T: 'static> InstancePre<E, T> {
                         .hooks
                         .dtor
                         .and_then(|h| h(linker, world, r, &import.name));
-                    named.unwrap_or_else(|| resource_drop(r, &import.name))
+                    let func = named.unwrap_or_else(|| resource_drop(r, &import.name));
+                    (func, Fast::I32_TO_NONE)
                 }
-                Some(ImportTarget::Intrinsic(r, which)) => intrinsic(r, which, &import.name),
+                Some(ImportTarget::Intrinsic(r, which)) => {
+                    let fast = match which {
+                        ResourceIntrinsic::Drop => Fast::I32_TO_NONE,
+                        _ => Fast::I32_TO_I32,
+                    };
+                    (intrinsic(r, which, &import.name), fast)
+                }
                 None => core_import(linker, import)?,
             };
             imports.push(EngineImport {
@@ -56,6 +64,7 @@ impl<E: Engine, T: 'static> InstancePre<E, T> {
                 params: &import.sig.params,
                 results: &import.sig.results,
                 func,
+                fast,
             });
         }
         Ok(InstancePre {
@@ -116,7 +125,7 @@ fn link_err(msg: String) -> Error {
     ErrorKind::Link(msg).into()
 }
 
-/// The host's implementation of world function `item`/`func`, checked against its type.
+/// The host's implementation of world function `item`/`func`, checked against its type, with the typed trampolines it may take.
 // Once per link or instance: out of line, as one inlined whole it is
 // 0.8 KB more of a device's flash (docs/benchmarks.md).
 #[inline(never)]
@@ -127,7 +136,7 @@ fn world_func<T: 'static>(
     func: usize,
     module: &str,
     name: &str,
-) -> Result<HostFn<T>, Error> {
+) -> Result<Provided<T>, Error> {
     let (iface, f) = match &world.imports[item] {
         Item::Function(f) => (String::new(), f),
         Item::Interface(i) => (
@@ -152,17 +161,17 @@ fn world_func<T: 'static>(
     if let Some(check) = host.check {
         check(&f.ty, world).map_err(|e| link_err(format!("import `{what}`: {e}")))?;
     }
-    Ok((host.make)(what, f.ty.clone()))
+    Ok(((host.make)(what, f.ty.clone()), host.fast))
 }
 
-/// The host's implementation of a core import outside the world.
+/// The host's implementation of a core import outside the world, with the typed trampolines it may take.
 // Once per link or instance: out of line, as one inlined whole it is
 // 0.8 KB more of a device's flash (docs/benchmarks.md).
 #[inline(never)]
 fn core_import<T: 'static>(
     linker: &Linker<T>,
     import: &crate::CoreImport,
-) -> Result<HostFn<T>, Error> {
+) -> Result<Provided<T>, Error> {
     if let Some(found) = linker.hooks.core.and_then(|h| h(linker, import)) {
         return found;
     }
@@ -179,11 +188,11 @@ fn core_import<T: 'static>(
 pub(crate) fn core_hook<T: 'static>(
     linker: &Linker<T>,
     import: &crate::CoreImport,
-) -> Option<Result<HostFn<T>, Error>> {
+) -> Option<Result<Provided<T>, Error>> {
     let (module, name) = (import.module.as_str(), import.name.as_str());
     let (p, r, f) = linker.core.get(module, name)?;
     Some(if *p == import.sig.params && *r == import.sig.results {
-        Ok(guard_core(module, name, f))
+        Ok((guard_core(module, name, f), Fast::ANY))
     } else {
         Err(link_err(format!(
             "import `{module}` `{name}`: the host's implementation has another type"

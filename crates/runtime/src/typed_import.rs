@@ -6,14 +6,15 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
+use core::marker::PhantomData;
 
 use wasmbed_abi::typed::{
-    Check, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
+    Check, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
 };
 use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type, TypeKind};
 use wasmbed_wit::World;
 
-use crate::engine::{GuestAccess, HostFn};
+use crate::engine::{Fast, GuestAccess, HostFn};
 use crate::error::TrapReason;
 use crate::host::{check_may_enter, with_tables, HostCx};
 use crate::linker::Linker;
@@ -21,6 +22,10 @@ use crate::Error;
 
 /// The parameters of a typed host function: a tuple of owned values that lift.
 pub trait ImportParams: Sized {
+    /// What they flatten to, when known at compile time (see
+    /// [`ComponentType::FLAT`](wasmbed_abi::typed::ComponentType::FLAT)).
+    const FLAT: Option<Flat> = None;
+
     /// Checks them against the import's parameter types: the index and reason of the first mismatch.
     fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)>;
     /// Lifts them from the guest's core arguments.
@@ -70,6 +75,12 @@ macro_rules! import_params {
     ($($a:ident),*) => {
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($a: for<'m> Lift<'m>),*> ImportParams for ($($a,)*) {
+            const FLAT: Option<Flat> = {
+                let flat = Some(Flat::i32s(0));
+                $(let flat = Flat::then(flat, $a::FLAT);)*
+                flat
+            };
+
             fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
                 typecheck_params(params, &[$($a::typecheck),*], names)
             }
@@ -165,8 +176,16 @@ impl<T: 'static> Linker<T> {
             name,
             Some(typecheck::<P, R>),
             Arc::new(move |call, ty| typed_import::<T, P, R, F>(call, ty, f.clone())),
+            FastOf::<T, P, R>::FAST,
         )
     }
+}
+
+/// The typed trampolines an import `P -> R` may take, chosen at compile time.
+struct FastOf<T, P, R>(PhantomData<(T, P, R)>);
+
+impl<T: 'static, P: ImportParams, R: Lower> FastOf<T, P, R> {
+    const FAST: Fast<T> = Fast::of(P::FLAT, R::FLAT);
 }
 
 /// The return pointer: the last core argument when the result travels through memory.
@@ -299,4 +318,84 @@ fn leave<T: 'static>(
         },
         name,
     )
+}
+
+#[cfg(all(test, feature = "wasmi"))]
+mod tests {
+    use alloc::string::String;
+
+    use super::FastOf;
+    use crate::Resource;
+
+    /// The typed trampoline each import `P -> R` may take: its core type, or none.
+    fn shape<P: super::ImportParams, R: super::Lower>() -> Option<Option<(usize, bool)>> {
+        let fast = FastOf::<(), P, R>::FAST;
+        fast.make.map(|_| fast.shape)
+    }
+
+    #[test]
+    fn a_typed_import_takes_the_trampoline_of_its_core_type() {
+        assert_eq!(shape::<(u32,), u32>(), Some(Some((1, true))));
+        assert_eq!(shape::<(), ()>(), Some(Some((0, false))));
+        assert_eq!(shape::<(String, u8), ()>(), Some(Some((3, false))));
+        assert_eq!(shape::<(Resource<()>,), bool>(), Some(Some((1, true))));
+        // A spilled result: its pointer is a fourth parameter.
+        assert_eq!(shape::<(String,), String>(), Some(Some((3, false))));
+        // Seventeen spill: one pointer.
+        type P17 = (
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u64,
+        );
+        assert_eq!(shape::<P17, u32>(), Some(Some((1, true))));
+    }
+
+    #[test]
+    fn an_import_no_typed_trampoline_takes_links_none() {
+        type P17 = (
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u64,
+        );
+        // Five parameters with the result's pointer.
+        assert_eq!(shape::<(String, String), String>(), None);
+        // 64-bit and float values.
+        assert_eq!(shape::<(u64,), ()>(), None);
+        assert_eq!(shape::<(u32,), f32>(), None);
+        assert_eq!(shape::<P17, u64>(), None);
+    }
+
+    #[test]
+    fn an_import_of_types_not_known_statically_may_take_any() {
+        assert_eq!(shape::<(Option<u32>,), ()>(), Some(None));
+        assert_eq!(shape::<(u32,), Result<u32, u32>>(), Some(None));
+    }
 }

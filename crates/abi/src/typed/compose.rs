@@ -9,7 +9,7 @@ use crate::types::{Type, TypeKind};
 use crate::val::FlatVal;
 
 use super::{write_at, ComponentType, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx};
-use super::{Payload, ResourceNames, TypeMismatch};
+use super::{Flat, Payload, ResourceNames, TypeMismatch};
 
 /// A type check of one field or payload, as [`ComponentType::typecheck`] is.
 pub type Check = fn(&Type, &dyn ResourceNames) -> Result<(), TypeMismatch>;
@@ -427,6 +427,8 @@ pub fn store_flags_plain(ty: &Type, bits: u32, mem: &mut [u8], ptr: u32) -> Resu
 }
 
 impl ComponentType for () {
+    const FLAT: Option<Flat> = Some(Flat::i32s(0));
+
     fn typecheck(ty: &Type, _: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         Err(TypeMismatch::new("no payload", ty))
     }

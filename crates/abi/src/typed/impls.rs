@@ -13,7 +13,7 @@ use crate::view::{read_bytes, read_str};
 
 use super::compose::{lower_case, store_case, store_case_plain, CaseLift, CaseLoad, Fields};
 use super::{
-    alloc_list, check_list, write_at, ComponentType, FlatBuf, FlatSrc, Lift, LiftCx, Lower,
+    alloc_list, check_list, write_at, ComponentType, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower,
     LowerCx, Payload, ResourceNames, TypeMismatch,
 };
 
@@ -28,6 +28,14 @@ macro_rules! scalar {
         lift($src:ident) $lift:expr, lower($v:ident) $lower:expr,
         decode($b:ident) $decode:expr, encode($e:ident) $encode:expr;)*) => {$(
         impl ComponentType for $t {
+            const FLAT: Option<Flat> = Some(Flat {
+                count: 1,
+                all_i32: !matches!(
+                    TypeKind::$wit,
+                    TypeKind::U64 | TypeKind::S64 | TypeKind::F32 | TypeKind::F64
+                ),
+            });
+
             fn typecheck(ty: &Type, _: &dyn ResourceNames) -> Result<(), TypeMismatch> {
                 match ty {
                     Type::$wit => Ok(()),
@@ -178,6 +186,8 @@ fn store_str(cx: &mut LowerCx<'_>, s: &str) -> Result<(u32, u32), Trap> {
 }
 
 impl ComponentType for str {
+    const FLAT: Option<Flat> = Some(Flat::i32s(2));
+
     fn typecheck(ty: &Type, _: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         match ty {
             Type::String => Ok(()),
@@ -187,6 +197,8 @@ impl ComponentType for str {
 }
 
 impl ComponentType for String {
+    const FLAT: Option<Flat> = Some(Flat::i32s(2));
+
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         str::typecheck(ty, names)
     }
@@ -244,6 +256,8 @@ fn list_elem(ty: &Type) -> Result<&Type, Trap> {
 }
 
 impl<T: ComponentType> ComponentType for [T] {
+    const FLAT: Option<Flat> = Some(Flat::i32s(2));
+
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         match ty {
             Type::List(l) => T::typecheck(l.elem(), names),
@@ -253,6 +267,8 @@ impl<T: ComponentType> ComponentType for [T] {
 }
 
 impl<T: ComponentType> ComponentType for Vec<T> {
+    const FLAT: Option<Flat> = Some(Flat::i32s(2));
+
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         <[T]>::typecheck(ty, names)
     }
@@ -305,6 +321,8 @@ impl<T: Lower> Lower for Vec<T> {
 }
 
 impl<T: ComponentType + ?Sized> ComponentType for &T {
+    const FLAT: Option<Flat> = T::FLAT;
+
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         T::typecheck(ty, names)
     }
@@ -436,6 +454,12 @@ impl<T: Lower, E: Lower> Lower for Result<T, E> {
 macro_rules! tuple {
     ($n:literal: $($a:ident),+) => {
         impl<$($a: ComponentType),+> ComponentType for ($($a,)+) {
+            const FLAT: Option<Flat> = {
+                let flat = Some(Flat::i32s(0));
+                $(let flat = Flat::then(flat, $a::FLAT);)+
+                flat
+            };
+
             fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
                 match ty {
                     Type::Tuple(t) if t.fields().len() == $n => {

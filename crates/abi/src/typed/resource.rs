@@ -13,7 +13,7 @@ use crate::types::Type;
 use crate::val::FlatVal;
 
 use super::{
-    write_at, ComponentType, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames,
+    write_at, ComponentType, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames,
     TypeMismatch,
 };
 
@@ -83,6 +83,8 @@ impl<R: ?Sized> fmt::Debug for Resource<R> {
 }
 
 impl<R: ?Sized> ComponentType for Resource<R> {
+    const FLAT: Option<Flat> = Some(Flat::i32s(1));
+
     fn typecheck(ty: &Type, _: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         match ty {
             Type::Own(_) | Type::Borrow(_) => Ok(()),

@@ -7,7 +7,10 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use wasmbed_abi::{CoreSignature, FlatType, FlatVal, ResourceId};
+use wasmbed_abi::typed::Flat;
+use wasmbed_abi::{
+    CoreSignature, FlatType, FlatVal, ResourceId, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
+};
 
 use crate::signals::Slicing;
 use crate::{Error, State};
@@ -75,6 +78,88 @@ pub struct EngineImport<'a, T> {
     pub results: &'a [FlatType],
     /// The implementation.
     pub func: HostFn<T>,
+    /// The statically typed trampolines it may take.
+    #[cfg_attr(not(feature = "wasmi"), allow(dead_code))]
+    pub(crate) fast: Fast<T>,
+}
+
+/// An import's function with the typed trampolines it may take.
+pub(crate) type Provided<T> = (HostFn<T>, Fast<T>);
+
+/// wasmi's statically typed trampoline maker (`Func::wrap`, which unlike
+/// `Func::new` allocates nothing per call).
+#[cfg(feature = "wasmi")]
+type TypedFn<T> = wasmi::TypedFn<T>;
+#[cfg(not(feature = "wasmi"))]
+type TypedFn<T> = fn(core::marker::PhantomData<T>);
+
+/// Which statically typed trampolines an import's function may take,
+/// chosen where its core type is known: at compile time for typed host
+/// functions and the runtime's own functions, so a program links only the
+/// trampolines its imports can take (each is about 0.5 KB of a device's flash).
+#[cfg_attr(not(feature = "wasmi"), allow(dead_code))]
+pub(crate) struct Fast<T> {
+    /// The one core type it serves: `i32` parameters, whether one `i32`
+    /// result; `None` for any.
+    pub(crate) shape: Option<(usize, bool)>,
+    /// The maker, `None` for no typed trampoline.
+    pub(crate) make: Option<TypedFn<T>>,
+}
+
+impl<T> Clone for Fast<T> {
+    fn clone(&self) -> Fast<T> {
+        *self
+    }
+}
+
+impl<T> Copy for Fast<T> {}
+
+impl<T: 'static> Fast<T> {
+    /// Any typed trampoline, chosen at run time from the import's core type.
+    pub(crate) const ANY: Fast<T> = Fast {
+        shape: None,
+        #[cfg(feature = "wasmi")]
+        make: Some(wasmi::typed_any::<T>),
+        #[cfg(not(feature = "wasmi"))]
+        make: None,
+    };
+
+    /// For the runtime's own functions that take one `i32` and return nothing (`resource.drop`).
+    pub(crate) const I32_TO_NONE: Fast<T> = Fast::of(Some(Flat::i32s(1)), Some(Flat::i32s(0)));
+
+    /// For the runtime's own functions that take one `i32` and return one
+    /// (`resource.new`, `resource.rep`).
+    pub(crate) const I32_TO_I32: Fast<T> = Fast::of(Some(Flat::i32s(1)), Some(Flat::i32s(1)));
+
+    /// The typed trampoline for an import whose parameters flatten to
+    /// `params` and whose result to `result` (before spilling), if one takes
+    /// it; any when either is not known. Meant for `const`s: the choice
+    /// links only the trampoline chosen.
+    pub(crate) const fn of(params: Option<Flat>, result: Option<Flat>) -> Fast<T> {
+        let (Some(mut params), Some(mut results)) = (params, result) else {
+            return Fast::ANY;
+        };
+        if params.count > MAX_FLAT_PARAMS {
+            params = Flat::i32s(1);
+        }
+        if results.count > MAX_FLAT_RESULTS {
+            // An import's spilled result: a return pointer after the parameters.
+            params = Flat::then(Some(params), Some(Flat::i32s(1))).unwrap();
+            results = Flat::i32s(0);
+        }
+        #[cfg(feature = "wasmi")]
+        {
+            wasmi::typed_of::<T>(params, results)
+        }
+        #[cfg(not(feature = "wasmi"))]
+        {
+            let _ = (params, results);
+            Fast {
+                shape: None,
+                make: None,
+            }
+        }
+    }
 }
 
 /// The guest exports the runtime calls by itself, by their core names.

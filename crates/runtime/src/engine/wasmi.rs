@@ -6,6 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
+use wasmbed_abi::typed::Flat;
 use wasmbed_abi::{CoreSignature, FlatType, FlatVal};
 use wasmi::{
     AsContextMut, Caller, Config, Extern, ExternType, Func, Memory, Store, StoreContextMut,
@@ -13,8 +14,8 @@ use wasmi::{
 };
 
 use super::{
-    Engine, EngineImport, EngineInstance, GuestAccess, GuestFunc, HostFn, Limits, ModuleShape,
-    Special,
+    Engine, EngineImport, EngineInstance, Fast, GuestAccess, GuestFunc, HostFn, Limits,
+    ModuleShape, Special,
 };
 use crate::error::TrapReason;
 use crate::signals::Slicing;
@@ -384,20 +385,25 @@ fn call_typed<T: 'static>(
 /// One import, resolved once: each new instance's store makes its function from it.
 struct Maker<T> {
     func: HostFn<T>,
-    how: How,
+    how: How<T>,
 }
 
 /// How an import's function is made.
-enum How {
+enum How<T> {
     /// For an import whose core type is all `i32` (scalars, strings and
     /// lists as pointer/length pairs) with up to four parameters and at most
     /// one result: a statically typed trampoline (this many parameters,
     /// whether one result), which unlike `Func::new` allocates nothing per
     /// call.
-    Typed(usize, bool),
+    Typed(TypedFn<T>, usize, bool),
     /// Any other import, through `Func::new` (which allocates once per call).
     Dynamic(wasmi::FuncType),
 }
+
+/// Makes an import's function in a store through a statically typed
+/// trampoline: `i32` parameters (this many, at most four), whether one
+/// `i32` result.
+pub(crate) type TypedFn<T> = fn(&mut Store<Data<T>>, HostFn<T>, usize, bool) -> Func;
 
 /// A typed trampoline over `f` with the parameters named, returning one
 /// `i32` or nothing.
@@ -416,21 +422,85 @@ macro_rules! wrap {
     }};
 }
 
+/// The typed trampoline for `n` parameters and `result`, chosen at run time.
+pub(crate) fn typed_any<T: 'static>(
+    store: &mut Store<Data<T>>,
+    f: HostFn<T>,
+    n: usize,
+    result: bool,
+) -> Func {
+    typed::<T>(store, f, n, result)
+}
+
+/// The typed trampoline for `N` parameters and `R`, chosen at compile time.
+fn typed_one<T: 'static, const N: usize, const R: bool>(
+    store: &mut Store<Data<T>>,
+    f: HostFn<T>,
+    _: usize,
+    _: bool,
+) -> Func {
+    typed::<T>(store, f, N, R)
+}
+
+/// The typed trampoline for `n` parameters and `result`.
+#[inline(always)]
+fn typed<T: 'static>(store: &mut Store<Data<T>>, f: HostFn<T>, n: usize, result: bool) -> Func {
+    match n {
+        0 => wrap!(store, f, result,),
+        1 => wrap!(store, f, result, a),
+        2 => wrap!(store, f, result, a, b),
+        3 => wrap!(store, f, result, a, b, c),
+        // `Maker::new` types no more than four parameters.
+        _ => wrap!(store, f, result, a, b, c, d),
+    }
+}
+
+/// The typed trampoline for core parameters `params` and results
+/// `results`, if one takes them (see [`Fast::of`]).
+pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T> {
+    let none = Fast {
+        shape: None,
+        make: None,
+    };
+    if !params.all_i32 || !results.all_i32 || results.count > 1 {
+        return none;
+    }
+    let r = results.count == 1;
+    let make: TypedFn<T> = match (params.count, r) {
+        (0, false) => typed_one::<T, 0, false>,
+        (0, true) => typed_one::<T, 0, true>,
+        (1, false) => typed_one::<T, 1, false>,
+        (1, true) => typed_one::<T, 1, true>,
+        (2, false) => typed_one::<T, 2, false>,
+        (2, true) => typed_one::<T, 2, true>,
+        (3, false) => typed_one::<T, 3, false>,
+        (3, true) => typed_one::<T, 3, true>,
+        (4, false) => typed_one::<T, 4, false>,
+        (4, true) => typed_one::<T, 4, true>,
+        _ => return none,
+    };
+    Fast {
+        shape: Some((params.count, r)),
+        make: Some(make),
+    }
+}
+
 impl<T: 'static> Maker<T> {
-    /// Resolves `import` once: typed when its core type allows.
+    /// Resolves `import` once: typed when its core type and its function allow.
     fn new(import: EngineImport<'_, T>) -> Maker<T> {
         let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
+        let shape = (import.params.len(), import.results.len() == 1);
         let typed = all_i32(import.params)
             && all_i32(import.results)
             && import.results.len() <= 1
-            && import.params.len() <= 4;
-        let how = if typed {
-            How::Typed(import.params.len(), import.results.len() == 1)
-        } else {
-            How::Dynamic(wasmi::FuncType::new(
+            && import.params.len() <= 4
+            && import.fast.shape.is_none_or(|s| s == shape);
+        let how = match import.fast.make {
+            Some(make) if typed => How::Typed(make, shape.0, shape.1),
+            _ => How::Dynamic(wasmi::FuncType::new(
                 import.params.iter().map(|t| val_type(*t)),
                 import.results.iter().map(|t| val_type(*t)),
-            ))
+            )),
         };
         Maker {
             func: import.func,
@@ -445,12 +515,7 @@ impl<T: 'static> Maker<T> {
     fn make(&self, store: &mut Store<Data<T>>) -> Func {
         let f = self.func.clone();
         match &self.how {
-            How::Typed(0, r) => wrap!(store, f, *r,),
-            How::Typed(1, r) => wrap!(store, f, *r, a),
-            How::Typed(2, r) => wrap!(store, f, *r, a, b),
-            How::Typed(3, r) => wrap!(store, f, *r, a, b, c),
-            // `Maker::new` types no more than four parameters.
-            How::Typed(_, r) => wrap!(store, f, *r, a, b, c, d),
+            How::Typed(make, n, r) => make(store, f, *n, *r),
             How::Dynamic(ty) => dynamic_import(store, ty.clone(), f),
         }
     }
