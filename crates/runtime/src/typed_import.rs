@@ -11,7 +11,9 @@ use core::marker::PhantomData;
 use wasmbed_abi::typed::{
     Check, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
 };
-use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type, TypeKind};
+use wasmbed_abi::{
+    FlatType, FlatVal, FuncType, Trap, Type, TypeKind, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
+};
 use wasmbed_wit::World;
 
 use crate::engine::{Fast, GuestAccess, HostFn};
@@ -201,17 +203,43 @@ fn split_ret(ty: &FuncType, args: &[FlatVal]) -> Result<(Option<u32>, usize), Tr
     }
 }
 
+/// Whether values flattening to `flat` spill past `max` core values: `None` when not known statically.
+const fn spills(flat: Option<Flat>, max: usize) -> Option<bool> {
+    match flat {
+        Some(f) => Some(f.count > max),
+        None => None,
+    }
+}
+
+/// Whether `P` spills, when known statically: the link-time type check
+/// makes the import's type agree, so only the path taken is compiled.
+struct ParamsSpill<P>(PhantomData<P>);
+
+impl<P: ImportParams> ParamsSpill<P> {
+    const SPILLS: Option<bool> = spills(P::FLAT, MAX_FLAT_PARAMS);
+}
+
+/// Whether `R` spills, when known statically (see [`ParamsSpill`]).
+struct ResultSpills<R>(PhantomData<R>);
+
+impl<R: Lower> ResultSpills<R> {
+    const SPILLS: Option<bool> = spills(R::FLAT, MAX_FLAT_RESULTS);
+}
+
 fn lift_params<P: ImportParams>(
     ty: &FuncType,
     cx: &mut LiftCx<'_, '_>,
     args: &[FlatVal],
 ) -> Result<P, Trap> {
-    if ty.params_spill() {
-        let ptr = FlatSrc::new(args).i32()? as u32;
-        ty.check_spilled_params(ptr, cx.memory().len())?;
-        P::load(cx, ty.params(), ty.param_offsets(), ptr)
-    } else {
-        P::lift(cx, ty.params(), &mut FlatSrc::new(args))
+    match (ty.params_spill(), ParamsSpill::<P>::SPILLS) {
+        (true, Some(true) | None) => {
+            let ptr = FlatSrc::new(args).i32()? as u32;
+            ty.check_spilled_params(ptr, cx.memory().len())?;
+            P::load(cx, ty.params(), ty.param_offsets(), ptr)
+        }
+        (false, Some(false) | None) => P::lift(cx, ty.params(), &mut FlatSrc::new(args)),
+        // The link-time type check rules this out.
+        _ => Err(Trap::FlatMismatch { expected: None }),
     }
 }
 
@@ -245,9 +273,11 @@ where
                 &name,
                 ret,
                 results,
-                &|cx, rty, ret, out| match ret {
-                    Some(ptr) => result.store(cx, rty, ptr),
-                    None => result.lower(cx, rty, out),
+                &|cx, rty, ret, out| match (ret, ResultSpills::<R>::SPILLS) {
+                    (Some(ptr), Some(true) | None) => result.store(cx, rty, ptr),
+                    (None, Some(false) | None) => result.lower(cx, rty, out),
+                    // The link-time type check rules this out.
+                    _ => Err(Trap::FlatMismatch { expected: None }),
                 },
             )
         },
