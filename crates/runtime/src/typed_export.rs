@@ -7,20 +7,24 @@ use alloc::format;
 use core::marker::PhantomData;
 
 use wasmbed_abi::typed::{
-    FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
+    ComponentType, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames,
+    TypeMismatch,
 };
-use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type};
+use wasmbed_abi::{FlatType, FlatVal, FuncType, Trap, Type, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 
 use crate::engine::{Engine, EngineInstance, GuestAccess};
 use crate::error::TrapReason;
 use crate::exports::ExportFunc;
 use crate::host::with_tables;
 use crate::instance::{finish_call, host_arg_error, Instance};
-use crate::typed_import::{count, typecheck_params};
+use crate::typed_import::{count, spills, typecheck_params};
 use crate::{Error, ErrorKind};
 
 /// The parameters of a typed export call: a tuple of values that lower.
 pub trait ExportParams {
+    /// What they flatten to, when known at compile time (see [`ComponentType::FLAT`]).
+    const FLAT: Option<Flat> = None;
+
     /// Checks them against the export's parameter types: the index and reason of the first mismatch.
     fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)>;
     /// Lowers them to core values.
@@ -37,6 +41,9 @@ pub trait ExportParams {
 
 /// The result of a typed export call: `()` for none, else a value that lifts.
 pub trait ExportResult: Sized {
+    /// What it flattens to, when known at compile time (see [`ExportParams::FLAT`]).
+    const FLAT: Option<Flat> = None;
+
     /// Checks it against the export's result type.
     fn typecheck(result: Option<&Type>, names: &dyn ResourceNames) -> Result<(), TypeMismatch>;
     /// Lifts it from the core result.
@@ -50,6 +57,8 @@ pub trait ExportResult: Sized {
 }
 
 impl<R: for<'m> Lift<'m>> ExportResult for R {
+    const FLAT: Option<Flat> = <R as ComponentType>::FLAT;
+
     fn typecheck(result: Option<&Type>, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         R::typecheck_payload(result, names)
     }
@@ -76,6 +85,12 @@ macro_rules! export_params {
     ($($a:ident),*) => {
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($a: Lower),*> ExportParams for ($($a,)*) {
+            const FLAT: Option<Flat> = {
+                let flat = Some(Flat::i32s(0));
+                $(let flat = Flat::then(flat, $a::FLAT);)*
+                flat
+            };
+
             fn typecheck(params: &[Type], names: &dyn ResourceNames) -> Result<(), (usize, TypeMismatch)> {
                 typecheck_params(params, &[$($a::typecheck),*], names)
             }
@@ -183,14 +198,22 @@ impl ExportFunc {
         call_export::<E, T>(
             self,
             instance,
-            &|cx, ty, spill, out| match spill {
-                Some(ptr) => params.store(cx, ty.params(), ty.param_offsets(), ptr),
-                None => params.lower(cx, ty.params(), out),
+            // Only the paths `P` and `R` take are compiled, when known
+            // statically: the type check makes the export's type agree.
+            &|cx, ty, spill, out| match (spill, Spills::<P, R>::PARAMS) {
+                (Some(ptr), Some(true) | None) => {
+                    params.store(cx, ty.params(), ty.param_offsets(), ptr)
+                }
+                (None, Some(false) | None) => params.lower(cx, ty.params(), out),
+                _ => Err(Trap::FlatMismatch { expected: None }),
             },
             &mut |cx, ty, spilled, flat| {
-                result = Some(match spilled {
-                    Some((rty, ptr)) => R::load(cx, rty, ptr)?,
-                    None => R::lift(cx, ty.result(), &mut FlatSrc::new(flat))?,
+                result = Some(match (spilled, Spills::<P, R>::RESULT) {
+                    (Some((rty, ptr)), Some(true) | None) => R::load(cx, rty, ptr)?,
+                    (None, Some(false) | None) => {
+                        R::lift(cx, ty.result(), &mut FlatSrc::new(flat))?
+                    }
+                    _ => return Err(Trap::FlatMismatch { expected: None }),
                 });
                 Ok(())
             },
@@ -202,6 +225,14 @@ impl ExportFunc {
             )
         })
     }
+}
+
+/// Whether the parameters `P` and the result `R` spill, when known statically.
+struct Spills<P, R>(PhantomData<(P, R)>);
+
+impl<P: ExportParams, R: ExportResult> Spills<P, R> {
+    const PARAMS: Option<bool> = spills(P::FLAT, MAX_FLAT_PARAMS);
+    const RESULT: Option<bool> = spills(R::FLAT, MAX_FLAT_RESULTS);
 }
 
 /// Lowers a call's arguments: into the spilled tuple at `ptr` when given, else to `out`.

@@ -204,26 +204,21 @@ fn split_ret(ty: &FuncType, args: &[FlatVal]) -> Result<(Option<u32>, usize), Tr
 }
 
 /// Whether values flattening to `flat` spill past `max` core values: `None` when not known statically.
-const fn spills(flat: Option<Flat>, max: usize) -> Option<bool> {
+pub(crate) const fn spills(flat: Option<Flat>, max: usize) -> Option<bool> {
     match flat {
         Some(f) => Some(f.count > max),
         None => None,
     }
 }
 
-/// Whether `P` spills, when known statically: the link-time type check
-/// makes the import's type agree, so only the path taken is compiled.
-struct ParamsSpill<P>(PhantomData<P>);
+/// Whether the parameters `P` and the result `R` spill, when known
+/// statically: the link-time type check makes the import's type agree, so
+/// only the path taken is compiled.
+struct Spills<P, R>(PhantomData<(P, R)>);
 
-impl<P: ImportParams> ParamsSpill<P> {
-    const SPILLS: Option<bool> = spills(P::FLAT, MAX_FLAT_PARAMS);
-}
-
-/// Whether `R` spills, when known statically (see [`ParamsSpill`]).
-struct ResultSpills<R>(PhantomData<R>);
-
-impl<R: Lower> ResultSpills<R> {
-    const SPILLS: Option<bool> = spills(R::FLAT, MAX_FLAT_RESULTS);
+impl<P: ImportParams, R: Lower> Spills<P, R> {
+    const PARAMS: Option<bool> = spills(P::FLAT, MAX_FLAT_PARAMS);
+    const RESULT: Option<bool> = spills(R::FLAT, MAX_FLAT_RESULTS);
 }
 
 fn lift_params<P: ImportParams>(
@@ -231,7 +226,7 @@ fn lift_params<P: ImportParams>(
     cx: &mut LiftCx<'_, '_>,
     args: &[FlatVal],
 ) -> Result<P, Trap> {
-    match (ty.params_spill(), ParamsSpill::<P>::SPILLS) {
+    match (ty.params_spill(), Spills::<P, ()>::PARAMS) {
         (true, Some(true) | None) => {
             let ptr = FlatSrc::new(args).i32()? as u32;
             ty.check_spilled_params(ptr, cx.memory().len())?;
@@ -273,7 +268,7 @@ where
                 &name,
                 ret,
                 results,
-                &|cx, rty, ret, out| match (ret, ResultSpills::<R>::SPILLS) {
+                &|cx, rty, ret, out| match (ret, Spills::<(), R>::RESULT) {
                     (Some(ptr), Some(true) | None) => result.store(cx, rty, ptr),
                     (None, Some(false) | None) => result.lower(cx, rty, out),
                     // The link-time type check rules this out.
