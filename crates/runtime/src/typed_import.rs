@@ -353,7 +353,7 @@ mod tests {
     use crate::Resource;
 
     /// The typed trampoline each import `P -> R` may take: its core type, or none.
-    fn shape<P: super::ImportParams, R: super::Lower>() -> Option<Option<(usize, bool)>> {
+    fn shape<P: super::ImportParams, R: super::Lower>() -> Option<Option<(u8, bool)>> {
         let fast = FastOf::<(), P, R>::FAST;
         fast.make.map(|_| fast.shape)
     }

@@ -101,7 +101,7 @@ type TypedFn<T> = fn(core::marker::PhantomData<T>);
 pub(crate) struct Fast<T> {
     /// The one core type it serves: `i32` parameters, whether one `i32`
     /// result; `None` for any.
-    pub(crate) shape: Option<(usize, bool)>,
+    pub(crate) shape: Option<(u8, bool)>,
     /// The maker, `None` for no typed trampoline.
     pub(crate) make: Option<TypedFn<T>>,
 }

@@ -466,21 +466,21 @@ pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T>
         return none;
     }
     let r = results.count == 1;
-    let make: TypedFn<T> = match (params.count, r) {
-        (0, false) => typed_one::<T, 0, false>,
-        (0, true) => typed_one::<T, 0, true>,
-        (1, false) => typed_one::<T, 1, false>,
-        (1, true) => typed_one::<T, 1, true>,
-        (2, false) => typed_one::<T, 2, false>,
-        (2, true) => typed_one::<T, 2, true>,
-        (3, false) => typed_one::<T, 3, false>,
-        (3, true) => typed_one::<T, 3, true>,
-        (4, false) => typed_one::<T, 4, false>,
-        (4, true) => typed_one::<T, 4, true>,
+    let (n, make): (u8, TypedFn<T>) = match (params.count, r) {
+        (0, false) => (0, typed_one::<T, 0, false>),
+        (0, true) => (0, typed_one::<T, 0, true>),
+        (1, false) => (1, typed_one::<T, 1, false>),
+        (1, true) => (1, typed_one::<T, 1, true>),
+        (2, false) => (2, typed_one::<T, 2, false>),
+        (2, true) => (2, typed_one::<T, 2, true>),
+        (3, false) => (3, typed_one::<T, 3, false>),
+        (3, true) => (3, typed_one::<T, 3, true>),
+        (4, false) => (4, typed_one::<T, 4, false>),
+        (4, true) => (4, typed_one::<T, 4, true>),
         _ => return none,
     };
     Fast {
-        shape: Some((params.count, r)),
+        shape: Some((n, r)),
         make: Some(make),
     }
 }
@@ -494,7 +494,10 @@ impl<T: 'static> Maker<T> {
             && all_i32(import.results)
             && import.results.len() <= 1
             && import.params.len() <= 4
-            && import.fast.shape.is_none_or(|s| s == shape);
+            && import
+                .fast
+                .shape
+                .is_none_or(|(n, r)| (usize::from(n), r) == shape);
         let how = match import.fast.make {
             Some(make) if typed => How::Typed(make, shape.0, shape.1),
             _ => How::Dynamic(wasmi::FuncType::new(
