@@ -83,12 +83,21 @@ pub fn canonicalize_interface_name(name: &str) -> Result<Cow<'_, str>, BadVersio
             return Err(BadVersion);
         }
     }
-    Ok(Cow::Owned(match (pre, major, minor) {
-        (Some(pre), ..) => format!("{base}@{core}-{pre}"),
-        (None, "0", "0") => format!("{base}@0.0.{patch}"),
-        (None, "0", _) => format!("{base}@0.{minor}"),
-        (None, ..) => format!("{base}@{major}"),
-    }))
+    // What is kept is always the start of the version, so of `name`.
+    let kept = match (pre, major, minor) {
+        // `core-pre`
+        (Some(_), ..) => version.len(),
+        // `0.0.patch`
+        (None, "0", "0") => core.len(),
+        // `0.minor`
+        (None, "0", _) => "0.".len() + minor.len(),
+        (None, ..) => major.len(),
+    };
+    // Always a character boundary (after an ASCII digit, or before `+` or
+    // the end): `get` never fails, and links no panic.
+    name.get(..base.len() + "@".len() + kept)
+        .map(Cow::Borrowed)
+        .ok_or(BadVersion)
 }
 
 /// Whether a core name belongs to the `cm32p2` target (and so must be in the target world).
