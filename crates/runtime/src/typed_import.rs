@@ -352,6 +352,27 @@ mod tests {
     use super::FastOf;
     use crate::Resource;
 
+    /// Seventeen parameters: more than a core function takes, so they spill.
+    type P17 = (
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u32,
+        u64,
+    );
+
     /// The typed trampoline each import `P -> R` may take: its core type, or none.
     fn shape<P: super::ImportParams, R: super::Lower>() -> Option<Option<(u8, bool)>> {
         let fast = FastOf::<(), P, R>::FAST;
@@ -364,52 +385,14 @@ mod tests {
         assert_eq!(shape::<(), ()>(), Some(Some((0, false))));
         assert_eq!(shape::<(String, u8), ()>(), Some(Some((3, false))));
         assert_eq!(shape::<(Resource<()>,), bool>(), Some(Some((1, true))));
-        // A spilled result: its pointer is a fourth parameter.
+        // A spilled result: its pointer is a third parameter.
         assert_eq!(shape::<(String,), String>(), Some(Some((3, false))));
         // Seventeen spill: one pointer.
-        type P17 = (
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u64,
-        );
         assert_eq!(shape::<P17, u32>(), Some(Some((1, true))));
     }
 
     #[test]
     fn an_import_no_typed_trampoline_takes_links_none() {
-        type P17 = (
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u32,
-            u64,
-        );
         // Five parameters with the result's pointer.
         assert_eq!(shape::<(String, String), String>(), None);
         // 64-bit and float values.
