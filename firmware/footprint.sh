@@ -4,7 +4,8 @@
 # NAME is the budget's row; ELF the image; SIZE-TOOL the target's `size`
 # (arm-none-eabi-size, riscv64-unknown-elf-size); QEMU-OUTPUT what the
 # firmware printed (its heap lines). Prints the measured row, and fails when a
-# figure exceeds its budget by more than 2%. The budgets are the figures
+# figure exceeds its budget by more than 2%; for thumbv7em builds also the
+# layer over bare wasmi, once both builds are measured. The budgets are the figures
 # measured when they were set (docs/benchmarks.md, "Footprint on a
 # microcontroller"); a change that makes an image smaller lowers them by hand.
 set -euo pipefail
@@ -39,4 +40,25 @@ check flash "$flash" "$b_flash"
 check "static RAM" "$static_ram" "$b_static"
 check "heap after instantiation" "$heap_inst" "$b_inst"
 check "heap after the calls" "$heap_calls" "$b_calls"
+
+# wasmbed's layer: a thumbv7em build's flash less the bare build's of the same
+# opt-level (thumbv7em and thumbv7em-bare, thumbv7em-z and thumbv7em-bare-z),
+# checked against the row thumbv7em-layer (or -layer-z) once both are measured.
+# Each build leaves its flash in target/footprint/ for the other.
+seen="$(dirname "$0")/target/footprint"
+mkdir -p "$seen"
+echo "$flash" >"$seen/$name"
+case $name in
+    thumbv7em | thumbv7em-z) full=$name bare=${name/thumbv7em/thumbv7em-bare} ;;
+    thumbv7em-bare | thumbv7em-bare-z) full=${name/-bare/} bare=$name ;;
+    *) exit $status ;;
+esac
+if [ -f "$seen/$full" ] && [ -f "$seen/$bare" ]; then
+    layer=$(($(cat "$seen/$full") - $(cat "$seen/$bare")))
+    lname=${full/thumbv7em/thumbv7em-layer}
+    echo "footprint: $lname: wasmbed's layer $layer ($full less $bare)"
+    b_layer=$(awk -v n="$lname" '$1 == n { print $2 }' "$budget_file")
+    [ -n "$b_layer" ] || { echo "footprint: $lname: no budget in $budget_file" >&2; exit 1; }
+    name=$lname check "layer" "$layer" "$b_layer"
+fi
 exit $status
