@@ -9,6 +9,7 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use wasmbed_abi::typed::Flat;
 use wasmbed_abi::{read_bytes, read_str, FlatVal, Trap, Type};
 
 use crate::engine::{GuestAccess, HostFn};
@@ -48,6 +49,9 @@ pub trait HostArg: Sized {
     fn ty() -> Type;
     /// Core values it takes.
     const FLAT: usize;
+    /// Whether they are all `i32`s (`false` when not said: only a typed
+    /// trampoline's choice depends on it, chosen at compile time).
+    const ALL_I32: bool = false;
     /// Whether reading it needs the guest's memory (scalars do not, so their calls skip looking it up).
     const MEMORY: bool = false;
     /// Reads it from its core values, checking it against guest memory.
@@ -58,6 +62,8 @@ pub trait HostArg: Sized {
 pub trait HostResult {
     /// Its WIT type, or `None` for no result.
     fn ty() -> Option<Type>;
+    /// The core results it takes, when known at compile time.
+    const FLAT: Option<Flat> = None;
     /// Writes it as core results, or fails the call.
     fn lower(self, out: &mut [FlatVal]) -> Result<(), Error>;
 }
@@ -74,12 +80,14 @@ macro_rules! int_arg {
         impl HostArg for $t {
             fn ty() -> Type { Type::$ty }
             const FLAT: usize = 1;
+            const ALL_I32: bool = true;
             fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
                 Ok(i32_at(flat, 0) as $t)
             }
         }
         impl HostResult for $t {
             fn ty() -> Option<Type> { Some(Type::$ty) }
+            const FLAT: Option<Flat> = Some(Flat::i32s(1));
             fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
                 out[0] = FlatVal::I32(self as i32);
                 Ok(())
@@ -95,6 +103,7 @@ impl HostArg for bool {
         Type::Bool
     }
     const FLAT: usize = 1;
+    const ALL_I32: bool = true;
     fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
         Ok(i32_at(flat, 0) != 0)
     }
@@ -104,6 +113,7 @@ impl HostResult for bool {
     fn ty() -> Option<Type> {
         Some(Type::Bool)
     }
+    const FLAT: Option<Flat> = Some(Flat::i32s(1));
     fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
         out[0] = FlatVal::I32(i32::from(self));
         Ok(())
@@ -129,6 +139,10 @@ impl HostResult for u64 {
     fn ty() -> Option<Type> {
         Some(Type::U64)
     }
+    const FLAT: Option<Flat> = Some(Flat {
+        count: 1,
+        all_i32: false,
+    });
     fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
         out[0] = FlatVal::I64(self as i64);
         Ok(())
@@ -156,6 +170,7 @@ impl HostArg for char {
         Type::Char
     }
     const FLAT: usize = 1;
+    const ALL_I32: bool = true;
     fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
         let v = i32_at(flat, 0) as u32;
         char::from_u32(v).ok_or(Trap::InvalidChar { value: v })
@@ -167,6 +182,7 @@ impl HostArg for GuestStr {
         Type::String
     }
     const FLAT: usize = 2;
+    const ALL_I32: bool = true;
     const MEMORY: bool = true;
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
         let s = GuestStr {
@@ -183,6 +199,7 @@ impl HostArg for GuestBytes {
         Type::list(Type::U8).unwrap_or(Type::String)
     }
     const FLAT: usize = 2;
+    const ALL_I32: bool = true;
     const MEMORY: bool = true;
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
         let b = GuestBytes {
@@ -239,6 +256,7 @@ impl HostResult for () {
     fn ty() -> Option<Type> {
         None
     }
+    const FLAT: Option<Flat> = Some(Flat::i32s(0));
     fn lower(self, _: &mut [FlatVal]) -> Result<(), Error> {
         Ok(())
     }
@@ -248,6 +266,7 @@ impl<T: HostResult> HostResult for Result<T, Error> {
     fn ty() -> Option<Type> {
         T::ty()
     }
+    const FLAT: Option<Flat> = T::FLAT;
     fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
         self?.lower(out)
     }
@@ -259,6 +278,8 @@ pub trait IntoHostFunc<T, P>: Send + Sync + 'static {
     fn params() -> Vec<Type>;
     /// The WIT result type.
     fn result() -> Option<Type>;
+    /// The core parameters and results it takes, when known at compile time.
+    const FLAT: (Option<Flat>, Option<Flat>) = (None, None);
     /// The core function, for an import named `name`.
     fn into_host_fn(self, name: alloc::string::String) -> HostFn<T>;
 }
@@ -277,6 +298,10 @@ macro_rules! into_host_func {
             fn result() -> Option<Type> {
                 R::ty()
             }
+            const FLAT: (Option<Flat>, Option<Flat>) = (
+                Some(Flat { count: 0 $(+ $a::FLAT)*, all_i32: true $(&& $a::ALL_I32)* }),
+                R::FLAT,
+            );
             #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]
             fn into_host_fn(self, name: alloc::string::String) -> HostFn<T> {
                 Arc::new(move |access: &mut dyn GuestAccess<T>, args: &[FlatVal], out: &mut [FlatVal]| {

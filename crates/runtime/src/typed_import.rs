@@ -389,12 +389,18 @@ mod tests {
         assert_eq!(shape::<(String,), String>(), Some(Some((3, false))));
         // Seventeen spill: one pointer.
         assert_eq!(shape::<P17, u32>(), Some(Some((1, true))));
+        // Two strings and the result's pointer: five.
+        assert_eq!(shape::<(String, String), String>(), Some(Some((5, false))));
+        assert_eq!(
+            shape::<(String, String, String, String), ()>(),
+            Some(Some((8, false)))
+        );
     }
 
     #[test]
     fn an_import_no_typed_trampoline_takes_links_none() {
-        // Five parameters with the result's pointer.
-        assert_eq!(shape::<(String, String), String>(), None);
+        // Nine parameters: more than a typed trampoline takes.
+        assert_eq!(shape::<(String, String, String, String, u32), ()>(), None);
         // 64-bit and float values.
         assert_eq!(shape::<(u64,), ()>(), None);
         assert_eq!(shape::<(u32,), f32>(), None);

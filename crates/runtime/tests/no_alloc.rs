@@ -9,8 +9,9 @@
 //! allocator does not see.
 //!
 //! Known limit: an import whose core signature is not all `i32` with at most
-//! four parameters (an `f64` field, say) is linked through wasmi's `func_new`,
-//! which allocates once per call; these tests pin the paths that do not.
+//! eight parameters and one result (an `f64` field, say) is linked through
+//! wasmi's `func_new`, which allocates once per call; these tests pin the
+//! paths that do not.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -58,6 +59,7 @@ const WIT: &str = "package test:alloc;
 interface host {
   f: func(x: u32) -> u32;
   len: func(s: string) -> u32;
+  both: func(a: string, b: string, n: u32) -> u32;
 }
 world w {
   import host;
@@ -67,12 +69,19 @@ world w {
 const WAT: &str = r#"(module
   (import "cm32p2|test:alloc/host" "f" (func $f (param i32) (result i32)))
   (import "cm32p2|test:alloc/host" "len" (func $len (param i32 i32) (result i32)))
+  (import "cm32p2|test:alloc/host" "both" (func $both (param i32 i32 i32 i32 i32) (result i32)))
   (memory (export "cm32p2_memory") 1)
   (data (i32.const 64) "sixteen byte str")
   (func (export "cm32p2||g") (param i32) (result i32)
     local.get 0 call $f
     i32.const 64 i32.const 16 call $len
+    i32.add
+    i32.const 64 i32.const 16 i32.const 64 i32.const 7 i32.const 1 call $both
     i32.add))"#;
+
+/// What `g(20)` returns: `f(20)`, `len` of 16 bytes, and `both` over 16 and
+/// 7 bytes plus one (five core parameters: still a typed trampoline).
+const G20: u32 = 40 + 16 + (16 + 7 + 1);
 
 /// World `w` of `WIT`.
 fn world() -> wasmbed::World {
@@ -90,6 +99,13 @@ fn linker() -> Linker<()> {
             "test:alloc/host",
             "len",
             |cx: &mut HostCx<'_>, s: GuestStr| cx.guest_str(s).map(|s| s.len() as u32),
+        )
+        .func_wrap(
+            "test:alloc/host",
+            "both",
+            |cx: &mut HostCx<'_>, a: GuestStr, b: GuestStr, n: u32| {
+                Ok(cx.guest_str(a)?.len() as u32 + cx.guest_str(b)?.len() as u32 + n)
+            },
         );
     linker
 }
@@ -122,7 +138,7 @@ fn scalar_calls_and_typed_imports_allocate_nothing<E: Engine>(engine: &E) {
         }
     }
     let allocations = allocated() - before;
-    assert_eq!(sum, 1000 * (40 + 16));
+    assert_eq!(sum, 1000 * G20);
     assert_eq!(allocations, 0, "1000 calls allocated {allocations} times");
 
     // The typed export handle: no name lookup and no `Val`s either.
@@ -133,7 +149,7 @@ fn scalar_calls_and_typed_imports_allocate_nothing<E: Engine>(engine: &E) {
         sum += g.call(&mut inst, (20,)).unwrap();
     }
     let allocations = allocated() - before;
-    assert_eq!(sum, 1000 * (40 + 16));
+    assert_eq!(sum, 1000 * G20);
     assert_eq!(
         allocations, 0,
         "1000 typed calls allocated {allocations} times"
@@ -150,7 +166,7 @@ fn first_call_allocations(engine: &Wasmi) -> usize {
         let mut inst = linker.instantiate(&guest, (), Limits::default()).unwrap();
         let g = inst.typed::<(u32,), u32>("g").unwrap();
         let before = allocated();
-        assert_eq!(g.call(&mut inst, (20,)).unwrap(), 40 + 16);
+        assert_eq!(g.call(&mut inst, (20,)).unwrap(), G20);
         counts.push(allocated() - before);
     }
     counts[1]

@@ -357,15 +357,22 @@ fn call_sliced<T: 'static>(
     })
 }
 
+/// The most `i32` parameters a statically typed trampoline takes when it is
+/// chosen at compile time: two strings or lists and a return pointer need five.
+const TYPED_PARAMS: usize = 8;
+/// The most when it is chosen at run time, which links every trampoline it
+/// may choose (each about 0.5 KB of a device's flash).
+const TYPED_PARAMS_ANY: usize = 4;
+
 /// Calls a host function from a statically typed wasmi trampoline (one
-/// function for every arity: at most four arguments).
+/// function for every arity: at most [`TYPED_PARAMS`] arguments).
 fn call_typed<T: 'static>(
     func: &HostFn<T>,
     caller: &mut Caller<'_, Data<T>>,
     args: &[i32],
     results: usize,
 ) -> Result<i32, wasmi::Error> {
-    let mut flat = [FlatVal::I32(0); 4];
+    let mut flat = [FlatVal::I32(0); TYPED_PARAMS];
     for (f, a) in flat.iter_mut().zip(args) {
         *f = FlatVal::I32(*a);
     }
@@ -391,7 +398,7 @@ struct Maker<T> {
 /// How an import's function is made.
 enum How<T> {
     /// For an import whose core type is all `i32` (scalars, strings and
-    /// lists as pointer/length pairs) with up to four parameters and at most
+    /// lists as pointer/length pairs) with up to eight parameters and at most
     /// one result: a statically typed trampoline (this many parameters,
     /// whether one result), which unlike `Func::new` allocates nothing per
     /// call.
@@ -401,7 +408,7 @@ enum How<T> {
 }
 
 /// Makes an import's function in a store through a statically typed
-/// trampoline: `i32` parameters (this many, at most four), whether one
+/// trampoline: `i32` parameters (this many, at most eight), whether one
 /// `i32` result.
 pub(crate) type TypedFn<T> = fn(&mut Store<Data<T>>, HostFn<T>, usize, bool) -> Func;
 
@@ -422,14 +429,16 @@ macro_rules! wrap {
     }};
 }
 
-/// The typed trampoline for `n` parameters and `result`, chosen at run time.
+/// The typed trampoline for `n` parameters (at most [`TYPED_PARAMS_ANY`])
+/// and `result`, chosen at run time.
 pub(crate) fn typed_any<T: 'static>(
     store: &mut Store<Data<T>>,
     f: HostFn<T>,
     n: usize,
     result: bool,
 ) -> Func {
-    typed::<T>(store, f, n, result)
+    // `Maker::new` gives it no more: bounded, the larger ones are not linked.
+    typed::<T>(store, f, n.min(TYPED_PARAMS_ANY), result)
 }
 
 /// The typed trampoline for `N` parameters and `R`, chosen at compile time.
@@ -450,8 +459,12 @@ fn typed<T: 'static>(store: &mut Store<Data<T>>, f: HostFn<T>, n: usize, result:
         1 => wrap!(store, f, result, a),
         2 => wrap!(store, f, result, a, b),
         3 => wrap!(store, f, result, a, b, c),
-        // `Maker::new` types no more than four parameters.
-        _ => wrap!(store, f, result, a, b, c, d),
+        4 => wrap!(store, f, result, a, b, c, d),
+        5 => wrap!(store, f, result, a, b, c, d, e),
+        6 => wrap!(store, f, result, a, b, c, d, e, g),
+        7 => wrap!(store, f, result, a, b, c, d, e, g, h),
+        // `Maker::new` types no more than `TYPED_PARAMS` parameters.
+        _ => wrap!(store, f, result, a, b, c, d, e, g, h, i),
     }
 }
 
@@ -477,6 +490,14 @@ pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T>
         (3, true) => (3, typed_one::<T, 3, true>),
         (4, false) => (4, typed_one::<T, 4, false>),
         (4, true) => (4, typed_one::<T, 4, true>),
+        (5, false) => (5, typed_one::<T, 5, false>),
+        (5, true) => (5, typed_one::<T, 5, true>),
+        (6, false) => (6, typed_one::<T, 6, false>),
+        (6, true) => (6, typed_one::<T, 6, true>),
+        (7, false) => (7, typed_one::<T, 7, false>),
+        (7, true) => (7, typed_one::<T, 7, true>),
+        (8, false) => (8, typed_one::<T, 8, false>),
+        (8, true) => (8, typed_one::<T, 8, true>),
         _ => return none,
     };
     Fast {
@@ -490,14 +511,17 @@ impl<T: 'static> Maker<T> {
     fn new(import: EngineImport<'_, T>) -> Maker<T> {
         let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
         let shape = (import.params.len(), import.results.len() == 1);
+        // A trampoline chosen at compile time names its shape; one chosen
+        // at run time takes fewer parameters.
+        let fits = match import.fast.shape {
+            Some((n, r)) => (usize::from(n), r) == shape,
+            None => shape.0 <= TYPED_PARAMS_ANY,
+        };
         let typed = all_i32(import.params)
             && all_i32(import.results)
             && import.results.len() <= 1
-            && import.params.len() <= 4
-            && import
-                .fast
-                .shape
-                .is_none_or(|(n, r)| (usize::from(n), r) == shape);
+            && import.params.len() <= TYPED_PARAMS
+            && fits;
         let how = match import.fast.make {
             Some(make) if typed => How::Typed(make, shape.0, shape.1),
             _ => How::Dynamic(wasmi::FuncType::new(
