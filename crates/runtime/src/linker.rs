@@ -257,7 +257,9 @@ impl<T: 'static> Linker<T> {
             name,
             Some(check_wrapped::<T, P, F>()),
             Arc::new(move |_, _| func.clone()),
-            WrapFast::<T, P, F>::FAST,
+            // The typed trampolines the closure may take, chosen at compile
+            // time from its Rust types.
+            const { Fast::of(F::FLAT.0, F::FLAT.1) },
         )
     }
 
@@ -364,12 +366,4 @@ fn check_wrapped<T, P, F: IntoHostFunc<T, P>>() -> CheckFn {
         }
         Ok(())
     }
-}
-
-/// The typed trampolines a [`Linker::func_wrap`] closure may take, chosen at
-/// compile time from its Rust types.
-struct WrapFast<T, P, F>(core::marker::PhantomData<(T, P, F)>);
-
-impl<T: 'static, P: 'static, F: IntoHostFunc<T, P>> WrapFast<T, P, F> {
-    const FAST: Fast<T> = Fast::of(F::FLAT.0, F::FLAT.1);
 }

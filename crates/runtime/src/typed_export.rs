@@ -17,7 +17,7 @@ use crate::error::TrapReason;
 use crate::exports::ExportFunc;
 use crate::host::with_tables;
 use crate::instance::{finish_call, host_arg_error, Instance};
-use crate::typed_import::{count, spills, typecheck_params};
+use crate::typed_import::{agree, count, spills, typecheck_params};
 use crate::{Error, ErrorKind};
 
 /// The parameters of a typed export call: a tuple of values that lower.
@@ -200,20 +200,15 @@ impl ExportFunc {
             instance,
             // Only the paths `P` and `R` take are compiled, when known
             // statically: the type check makes the export's type agree.
-            &|cx, ty, spill, out| match (spill, Spills::<P, R>::PARAMS) {
-                (Some(ptr), Some(true) | None) => {
-                    params.store(cx, ty.params(), ty.param_offsets(), ptr)
-                }
-                (None, Some(false) | None) => params.lower(cx, ty.params(), out),
-                _ => Err(Trap::FlatMismatch { expected: None }),
+            &|cx, ty, spill, out| match agree(spill, const { spills(P::FLAT, MAX_FLAT_PARAMS) })? {
+                Some(ptr) => params.store(cx, ty.params(), ty.param_offsets(), ptr),
+                None => params.lower(cx, ty.params(), out),
             },
             &mut |cx, ty, spilled, flat| {
-                result = Some(match (spilled, Spills::<P, R>::RESULT) {
-                    (Some((rty, ptr)), Some(true) | None) => R::load(cx, rty, ptr)?,
-                    (None, Some(false) | None) => {
-                        R::lift(cx, ty.result(), &mut FlatSrc::new(flat))?
-                    }
-                    _ => return Err(Trap::FlatMismatch { expected: None }),
+                let known = const { spills(R::FLAT, MAX_FLAT_RESULTS) };
+                result = Some(match agree(spilled, known)? {
+                    Some((rty, ptr)) => R::load(cx, rty, ptr)?,
+                    None => R::lift(cx, ty.result(), &mut FlatSrc::new(flat))?,
                 });
                 Ok(())
             },
@@ -225,14 +220,6 @@ impl ExportFunc {
             )
         })
     }
-}
-
-/// Whether the parameters `P` and the result `R` spill, when known statically.
-struct Spills<P, R>(PhantomData<(P, R)>);
-
-impl<P: ExportParams, R: ExportResult> Spills<P, R> {
-    const PARAMS: Option<bool> = spills(P::FLAT, MAX_FLAT_PARAMS);
-    const RESULT: Option<bool> = spills(R::FLAT, MAX_FLAT_RESULTS);
 }
 
 /// Lowers a call's arguments: into the spilled tuple at `ptr` when given, else to `out`.

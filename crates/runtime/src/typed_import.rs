@@ -6,7 +6,6 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
-use core::marker::PhantomData;
 
 use wasmbed_abi::typed::{
     Check, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, ResourceNames, TypeMismatch,
@@ -178,16 +177,10 @@ impl<T: 'static> Linker<T> {
             name,
             Some(typecheck::<P, R>),
             Arc::new(move |call, ty| typed_import::<T, P, R, F>(call, ty, f.clone())),
-            FastOf::<T, P, R>::FAST,
+            // The typed trampolines `P -> R` may take, chosen at compile time.
+            const { Fast::of(P::FLAT, R::FLAT) },
         )
     }
-}
-
-/// The typed trampolines an import `P -> R` may take, chosen at compile time.
-struct FastOf<T, P, R>(PhantomData<(T, P, R)>);
-
-impl<T: 'static, P: ImportParams, R: Lower> FastOf<T, P, R> {
-    const FAST: Fast<T> = Fast::of(P::FLAT, R::FLAT);
 }
 
 /// The return pointer: the last core argument when the result travels through memory.
@@ -211,14 +204,17 @@ pub(crate) const fn spills(flat: Option<Flat>, max: usize) -> Option<bool> {
     }
 }
 
-/// Whether the parameters `P` and the result `R` spill, when known
-/// statically: the link-time type check makes the import's type agree, so
-/// only the path taken is compiled.
-struct Spills<P, R>(PhantomData<(P, R)>);
-
-impl<P: ImportParams, R: Lower> Spills<P, R> {
-    const PARAMS: Option<bool> = spills(P::FLAT, MAX_FLAT_PARAMS);
-    const RESULT: Option<bool> = spills(R::FLAT, MAX_FLAT_RESULTS);
+/// Where a value lies when it spilled (`spilled`), agreeing with whether its
+/// Rust type spills when that is known at compile time (`known`, see
+/// [`spills`]): the type check makes them agree, so a disagreement is a
+/// trap, and with `known` given only the path taken is compiled.
+#[inline(always)]
+pub(crate) fn agree<S>(spilled: Option<S>, known: Option<bool>) -> Result<Option<S>, Trap> {
+    match (spilled, known) {
+        (Some(s), Some(true) | None) => Ok(Some(s)),
+        (None, Some(false) | None) => Ok(None),
+        _ => Err(Trap::FlatMismatch { expected: None }),
+    }
 }
 
 fn lift_params<P: ImportParams>(
@@ -226,15 +222,13 @@ fn lift_params<P: ImportParams>(
     cx: &mut LiftCx<'_, '_>,
     args: &[FlatVal],
 ) -> Result<P, Trap> {
-    match (ty.params_spill(), Spills::<P, ()>::PARAMS) {
-        (true, Some(true) | None) => {
-            let ptr = FlatSrc::new(args).i32()? as u32;
-            ty.check_spilled_params(ptr, cx.memory().len())?;
-            P::load(cx, ty.params(), ty.param_offsets(), ptr)
-        }
-        (false, Some(false) | None) => P::lift(cx, ty.params(), &mut FlatSrc::new(args)),
-        // The link-time type check rules this out.
-        _ => Err(Trap::FlatMismatch { expected: None }),
+    let known = const { spills(P::FLAT, MAX_FLAT_PARAMS) };
+    if agree(ty.params_spill().then_some(()), known)?.is_some() {
+        let ptr = FlatSrc::new(args).i32()? as u32;
+        ty.check_spilled_params(ptr, cx.memory().len())?;
+        P::load(cx, ty.params(), ty.param_offsets(), ptr)
+    } else {
+        P::lift(cx, ty.params(), &mut FlatSrc::new(args))
     }
 }
 
@@ -268,11 +262,10 @@ where
                 &name,
                 ret,
                 results,
-                &|cx, rty, ret, out| match (ret, Spills::<(), R>::RESULT) {
-                    (Some(ptr), Some(true) | None) => result.store(cx, rty, ptr),
-                    (None, Some(false) | None) => result.lower(cx, rty, out),
-                    // The link-time type check rules this out.
-                    _ => Err(Trap::FlatMismatch { expected: None }),
+                &|cx, rty, ret, out| match agree(ret, const { spills(R::FLAT, MAX_FLAT_RESULTS) })?
+                {
+                    Some(ptr) => result.store(cx, rty, ptr),
+                    None => result.lower(cx, rty, out),
                 },
             )
         },
@@ -349,7 +342,8 @@ fn leave<T: 'static>(
 mod tests {
     use alloc::string::String;
 
-    use super::FastOf;
+    use super::{ImportParams, Lower};
+    use crate::engine::Fast;
     use crate::Resource;
 
     /// Seventeen parameters: more than a core function takes, so they spill.
@@ -374,8 +368,8 @@ mod tests {
     );
 
     /// The typed trampoline each import `P -> R` may take: its core type, or none.
-    fn shape<P: super::ImportParams, R: super::Lower>() -> Option<Option<(u8, bool)>> {
-        let fast = FastOf::<(), P, R>::FAST;
+    fn shape<P: ImportParams, R: Lower>() -> Option<Option<(u8, bool)>> {
+        let fast = const { Fast::<()>::of(P::FLAT, R::FLAT) };
         fast.make.map(|_| fast.shape)
     }
 

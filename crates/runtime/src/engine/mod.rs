@@ -115,6 +115,12 @@ impl<T> Clone for Fast<T> {
 impl<T> Copy for Fast<T> {}
 
 impl<T: 'static> Fast<T> {
+    /// No typed trampoline: always `Func::new`'s.
+    pub(crate) const NONE: Fast<T> = Fast {
+        shape: None,
+        make: None,
+    };
+
     /// Any typed trampoline, chosen at run time from the import's core type.
     pub(crate) const ANY: Fast<T> = Fast {
         shape: None,
@@ -154,10 +160,7 @@ impl<T: 'static> Fast<T> {
         #[cfg(not(feature = "wasmi"))]
         {
             let _ = (params, results);
-            Fast {
-                shape: None,
-                make: None,
-            }
+            Fast::NONE
         }
     }
 }

@@ -471,37 +471,34 @@ fn typed<T: 'static>(store: &mut Store<Data<T>>, f: HostFn<T>, n: usize, result:
 /// The typed trampoline for core parameters `params` and results
 /// `results`, if one takes them (see [`Fast::of`]).
 pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T> {
-    let none = Fast {
-        shape: None,
-        make: None,
-    };
     if !params.all_i32 || !results.all_i32 || results.count > 1 {
-        return none;
+        return Fast::NONE;
     }
     let r = results.count == 1;
-    let (n, make): (u8, TypedFn<T>) = match (params.count, r) {
-        (0, false) => (0, typed_one::<T, 0, false>),
-        (0, true) => (0, typed_one::<T, 0, true>),
-        (1, false) => (1, typed_one::<T, 1, false>),
-        (1, true) => (1, typed_one::<T, 1, true>),
-        (2, false) => (2, typed_one::<T, 2, false>),
-        (2, true) => (2, typed_one::<T, 2, true>),
-        (3, false) => (3, typed_one::<T, 3, false>),
-        (3, true) => (3, typed_one::<T, 3, true>),
-        (4, false) => (4, typed_one::<T, 4, false>),
-        (4, true) => (4, typed_one::<T, 4, true>),
-        (5, false) => (5, typed_one::<T, 5, false>),
-        (5, true) => (5, typed_one::<T, 5, true>),
-        (6, false) => (6, typed_one::<T, 6, false>),
-        (6, true) => (6, typed_one::<T, 6, true>),
-        (7, false) => (7, typed_one::<T, 7, false>),
-        (7, true) => (7, typed_one::<T, 7, true>),
-        (8, false) => (8, typed_one::<T, 8, false>),
-        (8, true) => (8, typed_one::<T, 8, true>),
-        _ => return none,
+    let make: TypedFn<T> = match (params.count, r) {
+        (0, false) => typed_one::<T, 0, false>,
+        (0, true) => typed_one::<T, 0, true>,
+        (1, false) => typed_one::<T, 1, false>,
+        (1, true) => typed_one::<T, 1, true>,
+        (2, false) => typed_one::<T, 2, false>,
+        (2, true) => typed_one::<T, 2, true>,
+        (3, false) => typed_one::<T, 3, false>,
+        (3, true) => typed_one::<T, 3, true>,
+        (4, false) => typed_one::<T, 4, false>,
+        (4, true) => typed_one::<T, 4, true>,
+        (5, false) => typed_one::<T, 5, false>,
+        (5, true) => typed_one::<T, 5, true>,
+        (6, false) => typed_one::<T, 6, false>,
+        (6, true) => typed_one::<T, 6, true>,
+        (7, false) => typed_one::<T, 7, false>,
+        (7, true) => typed_one::<T, 7, true>,
+        (8, false) => typed_one::<T, 8, false>,
+        (8, true) => typed_one::<T, 8, true>,
+        _ => return Fast::NONE,
     };
+    // At most `TYPED_PARAMS`, matched above.
     Fast {
-        shape: Some((n, r)),
+        shape: Some((params.count as u8, r)),
         make: Some(make),
     }
 }
@@ -511,17 +508,14 @@ impl<T: 'static> Maker<T> {
     fn new(import: EngineImport<'_, T>) -> Maker<T> {
         let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
         let shape = (import.params.len(), import.results.len() == 1);
-        // A trampoline chosen at compile time names its shape; one chosen
-        // at run time takes fewer parameters.
+        // A trampoline chosen at compile time names its shape (at most
+        // `TYPED_PARAMS` parameters); one chosen at run time takes fewer.
         let fits = match import.fast.shape {
             Some((n, r)) => (usize::from(n), r) == shape,
             None => shape.0 <= TYPED_PARAMS_ANY,
         };
-        let typed = all_i32(import.params)
-            && all_i32(import.results)
-            && import.results.len() <= 1
-            && import.params.len() <= TYPED_PARAMS
-            && fits;
+        let typed =
+            all_i32(import.params) && all_i32(import.results) && import.results.len() <= 1 && fits;
         let how = match import.fast.make {
             Some(make) if typed => How::Typed(make, shape.0, shape.1),
             _ => How::Dynamic(wasmi::FuncType::new(
