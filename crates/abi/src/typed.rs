@@ -119,6 +119,27 @@ impl Flat {
             _ => None,
         }
     }
+
+    /// The payloads of two cases of one variant, position by position:
+    /// known when both are all `i32` (a join with another core type is
+    /// left unknown rather than worked out).
+    pub const fn either(a: Option<Flat>, b: Option<Flat>) -> Option<Flat> {
+        match (a, b) {
+            (Some(a), Some(b)) if a.all_i32 && b.all_i32 => {
+                Some(Flat::i32s(if a.count > b.count {
+                    a.count
+                } else {
+                    b.count
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// A variant: its `i32` discriminant, then its cases' joined payloads.
+    pub const fn tagged(payloads: Option<Flat>) -> Option<Flat> {
+        Flat::then(Some(Flat::i32s(1)), payloads)
+    }
 }
 
 /// A Rust type that stands for a WIT type.

@@ -176,6 +176,12 @@ impl Gen<'_> {
                     pub struct #name { #( #field_docs pub #names: #tys, )* }
 
                     impl ::wasmbed::__private::ComponentType for #name {
+                        const FLAT: ::core::option::Option<::wasmbed::__private::Flat> = {
+                            let flat = ::core::option::Option::Some(::wasmbed::__private::Flat::i32s(0));
+                            #( let flat = ::wasmbed::__private::Flat::then(flat, <#tys as ::wasmbed::__private::ComponentType>::FLAT); )*
+                            flat
+                        };
+
                         fn typecheck(ty: &::wasmbed::__private::Type, names: &dyn ::wasmbed::__private::ResourceNames)
                             -> ::core::result::Result<(), ::wasmbed::__private::TypeMismatch> {
                             ::wasmbed::__private::typecheck_record(ty, #what,
@@ -242,6 +248,9 @@ impl Gen<'_> {
                     }
 
                     impl ::wasmbed::__private::ComponentType for #name {
+                        const FLAT: ::core::option::Option<::wasmbed::__private::Flat> =
+                            ::core::option::Option::Some(::wasmbed::__private::Flat::i32s(1));
+
                         fn typecheck(ty: &::wasmbed::__private::Type, _: &dyn ::wasmbed::__private::ResourceNames)
                             -> ::core::result::Result<(), ::wasmbed::__private::TypeMismatch> {
                             ::wasmbed::__private::typecheck_enum(ty, #what, &[#(#wit),*])
@@ -339,6 +348,9 @@ impl Gen<'_> {
                     }
 
                     impl ::wasmbed::__private::ComponentType for #name {
+                        const FLAT: ::core::option::Option<::wasmbed::__private::Flat> =
+                            ::core::option::Option::Some(::wasmbed::__private::Flat::i32s(1));
+
                         fn typecheck(ty: &::wasmbed::__private::Type, _: &dyn ::wasmbed::__private::ResourceNames)
                             -> ::core::result::Result<(), ::wasmbed::__private::TypeMismatch> {
                             ::wasmbed::__private::typecheck_flags(ty, #what, &[#(#wit),*])
@@ -431,6 +443,12 @@ impl Gen<'_> {
                 Some(t) => quote!(#d #c(#t)),
                 None => quote!(#d #c),
             });
+        let flats = payloads.iter().map(|p| match p {
+            Some(t) => quote!(<#t as ::wasmbed::__private::ComponentType>::FLAT),
+            None => quote!(::core::option::Option::Some(
+                ::wasmbed::__private::Flat::i32s(0)
+            )),
+        });
         let checks = payloads.iter().map(|p| match p {
             Some(t) => quote!(<#t as ::wasmbed::__private::ComponentType>::typecheck_payload),
             None => quote!(<() as ::wasmbed::__private::ComponentType>::typecheck_payload),
@@ -467,6 +485,12 @@ impl Gen<'_> {
             }
 
             impl ::wasmbed::__private::ComponentType for #name {
+                const FLAT: ::core::option::Option<::wasmbed::__private::Flat> = {
+                    let payloads = ::core::option::Option::Some(::wasmbed::__private::Flat::i32s(0));
+                    #( let payloads = ::wasmbed::__private::Flat::either(payloads, #flats); )*
+                    ::wasmbed::__private::Flat::tagged(payloads)
+                };
+
                 fn typecheck(ty: &::wasmbed::__private::Type, names: &dyn ::wasmbed::__private::ResourceNames)
                     -> ::core::result::Result<(), ::wasmbed::__private::TypeMismatch> {
                     ::wasmbed::__private::typecheck_variant(ty, #what, &[#( (#wit, #checks) ),*], names)

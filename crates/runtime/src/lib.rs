@@ -101,7 +101,7 @@ pub mod __private {
     pub use wasmbed_abi::typed::{
         bad_case, lift_flags, load_flags, lower_case, lower_flags, store_case, store_case_plain,
         store_flags, store_flags_plain, typecheck_enum, typecheck_flags, typecheck_record,
-        typecheck_variant, CaseLift, CaseLoad, ComponentType, Fields, FlatBuf, FlatSrc, Lift,
+        typecheck_variant, CaseLift, CaseLoad, ComponentType, Fields, Flat, FlatBuf, FlatSrc, Lift,
         LiftCx, Lower, LowerCx, Payload, ResourceNames, TypeMismatch,
     };
     pub use wasmbed_abi::{Trap, Type};

@@ -403,7 +403,16 @@ mod tests {
 
     #[test]
     fn an_import_of_types_not_known_statically_may_take_any() {
-        assert_eq!(shape::<(Option<u32>,), ()>(), Some(None));
-        assert_eq!(shape::<(u32,), Result<u32, u32>>(), Some(None));
+        // A result whose cases join an `i32` with an `f32`.
+        assert_eq!(shape::<(Result<u32, f32>,), ()>(), Some(None));
+        assert_eq!(shape::<(u32,), Result<f32, u32>>(), Some(None));
+    }
+
+    #[test]
+    fn options_and_results_of_i32s_are_known_statically() {
+        assert_eq!(shape::<(Option<u32>,), ()>(), Some(Some((2, false))));
+        // Two result values spill: a pointer after the parameter.
+        assert_eq!(shape::<(u32,), Result<u32, u32>>(), Some(Some((2, false))));
+        assert_eq!(shape::<(Result<(), String>,), u32>(), Some(Some((3, true))));
     }
 }

@@ -343,6 +343,9 @@ impl<T: Lower + ?Sized> Lower for &T {
 }
 
 impl<T: ComponentType> ComponentType for Option<T> {
+    // Only `some` has a payload, so it keeps its core types unjoined.
+    const FLAT: Option<Flat> = Flat::tagged(T::FLAT);
+
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         match ty {
             Type::Option(o) => T::typecheck(o.some(), names),
@@ -396,6 +399,8 @@ impl<T: Lower> Lower for Option<T> {
 }
 
 impl<T: ComponentType, E: ComponentType> ComponentType for Result<T, E> {
+    const FLAT: Option<Flat> = Flat::tagged(Flat::either(T::FLAT, E::FLAT));
+
     fn typecheck(ty: &Type, names: &dyn ResourceNames) -> Result<(), TypeMismatch> {
         match ty {
             Type::Result(r) => {

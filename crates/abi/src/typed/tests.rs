@@ -8,8 +8,10 @@ use alloc::vec::Vec;
 
 use proptest::prelude::*;
 
-use super::{FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx};
-use crate::{lift_flat, load, lower_flat, store, BumpMemory, RawHandles, Trap, Type, Val};
+use super::{ComponentType, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, NoResources};
+use crate::{
+    lift_flat, load, lower_flat, store, BumpMemory, FlatType, RawHandles, Trap, Type, Val,
+};
 
 /// The `Val` a Rust value stands for, for the oracle.
 trait ToVal {
@@ -216,6 +218,50 @@ proptest! {
             (t, d) => prop_assert!(false, "typed {:?}, dynamic {:?}", t.map(|_| ()), d),
         }
     }
+}
+
+/// Checks that `T` stands for `ty`, and that its compile-time `FLAT` is
+/// `ty`'s real flattening when `known`, and unknown otherwise.
+fn check_static_flat<T: ComponentType>(ty: &Type, known: bool) {
+    T::typecheck(ty, &NoResources).unwrap();
+    let real = Flat {
+        count: ty.flat().len(),
+        all_i32: ty.flat().iter().all(|f| *f == FlatType::I32),
+    };
+    assert_eq!(T::FLAT, known.then_some(real), "{ty:?}");
+}
+
+#[test]
+fn a_static_flattening_is_the_flattening_of_the_type() {
+    let ty = big_type();
+    let Type::Tuple(parts) = &ty else {
+        unreachable!()
+    };
+    let part = |i: usize| -> Vec<Type> {
+        let Type::Tuple(t) = parts.fields().nth(i).unwrap().0 else {
+            unreachable!()
+        };
+        t.fields().map(|(t, _)| t.clone()).collect()
+    };
+    let (a, b, c) = (part(0), part(1), part(2));
+    // An option keeps its payload's core types: known, i64s and floats included.
+    check_static_flat::<Option<Result<Vec<(u32, f32)>, char>>>(&a[2], true);
+    check_static_flat::<Option<f64>>(&c[0], true);
+    check_static_flat::<Option<u32>>(&Type::option(Type::U32).unwrap(), true);
+    // A result joins its cases: known when both are all i32 ...
+    let joined = Type::result(Some(Type::String), Some(Type::U8)).unwrap();
+    check_static_flat::<Result<String, u8>>(&joined, true);
+    let unit = Type::result(None, Some(Type::U32)).unwrap();
+    check_static_flat::<Result<(), u32>>(&unit, true);
+    // ... and left unknown otherwise, whether the join is an i32 or not.
+    check_static_flat::<Result<u32, f32>>(&c[1], false);
+    check_static_flat::<Result<f32, u64>>(&b[2], false);
+    // Tuples add their parts up.
+    check_static_flat::<(u8, String, Option<Result<Vec<(u32, f32)>, char>>)>(
+        parts.fields().next().unwrap().0,
+        true,
+    );
+    check_static_flat::<Big>(&ty, false);
 }
 
 #[test]

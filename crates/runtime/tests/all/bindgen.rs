@@ -298,6 +298,44 @@ fn every_type_kind_crosses_through_generated_bindings() {
     assert!(inst.data().seen.contains(&"héllo".to_string()));
 }
 
+/// Each generated type's compile-time flattening, which picks its imports'
+/// trampolines, is its WIT type's; unknown for a variant whose cases join
+/// other core types than `i32`.
+#[test]
+fn generated_types_state_their_wit_types_flattening() {
+    use wasmbed::__private::{ComponentType, Flat};
+    use wasmbed_abi::FlatType;
+    use wasmbed_wit::world::Item;
+
+    let guest = guest("guests/types/types.wasm");
+    let host = guest
+        .world()
+        .imports
+        .iter()
+        .find_map(|item| match item {
+            Item::Interface(i) if i.functions.iter().any(|f| f.name == "echo-point") => Some(i),
+            _ => None,
+        })
+        .expect("the host interface");
+    let flat_of_param = |name: &str| {
+        let f = host.functions.iter().find(|f| f.name == name).unwrap();
+        let flat = f.ty.params()[0].flat();
+        Flat {
+            count: flat.len(),
+            all_i32: flat.iter().all(|f| *f == FlatType::I32),
+        }
+    };
+    assert_eq!(Point::FLAT, Some(flat_of_param("echo-point")));
+    assert_eq!(Person::FLAT, Some(flat_of_param("echo-person")));
+    assert_eq!(Person::FLAT, Some(Flat::i32s(8)));
+    assert_eq!(Color::FLAT, Some(flat_of_param("echo-color")));
+    assert_eq!(Perms::FLAT, Some(flat_of_param("echo-perms")));
+    assert_eq!(Wide::FLAT, Some(flat_of_param("echo-wide")));
+    // `circle(f32)` and `big(u64)`: joined with `i32`s, left unknown.
+    assert_eq!(Shape::FLAT, None);
+    assert_eq!(flat_of_param("echo-shape").count, 3);
+}
+
 #[test]
 fn a_wrong_world_is_an_error_when_the_bindings_are_made() {
     // The resources guest does not export the types world's functions.
