@@ -91,48 +91,91 @@ impl fmt::Display for TypeMismatch {
 impl core::error::Error for TypeMismatch {}
 
 /// The core values a type flattens to, the same for every WIT type it
-/// typechecks against: how many, and whether all are `i32`.
+/// typechecks against: how many, and, when they fit in a call's 16 direct
+/// parameters, which integer types they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flat {
     /// How many core values.
     pub count: usize,
-    /// Whether every one is an `i32`.
-    pub all_i32: bool,
+    /// Whether every one is an `i32` or an `i64`; `false` for more than
+    /// 16, which no call passes directly.
+    pub ints: bool,
+    /// Which are `i64`s (bit k for value k); 0 for more than 16.
+    pub wide: u16,
 }
 
 impl Flat {
     /// `count` `i32`s.
     pub const fn i32s(count: usize) -> Flat {
-        Flat {
-            count,
-            all_i32: true,
+        Flat::described(count, true, 0)
+    }
+
+    /// One `i64`.
+    pub const I64: Flat = Flat {
+        count: 1,
+        ints: true,
+        wide: 1,
+    };
+
+    /// One `f32` or `f64`.
+    pub const FLOAT: Flat = Flat {
+        count: 1,
+        ints: false,
+        wide: 0,
+    };
+
+    /// Whether every one is an `i32`.
+    pub const fn all_i32(&self) -> bool {
+        self.ints && self.wide == 0
+    }
+
+    /// `count` values, described only when they fit in a call.
+    const fn described(count: usize, ints: bool, wide: u16) -> Flat {
+        if count > crate::MAX_FLAT_PARAMS {
+            Flat {
+                count,
+                ints: false,
+                wide: 0,
+            }
+        } else {
+            Flat { count, ints, wide }
         }
     }
 
     /// `a`'s values then `b`'s: known when both are.
     pub const fn then(a: Option<Flat>, b: Option<Flat>) -> Option<Flat> {
         match (a, b) {
-            (Some(a), Some(b)) => Some(Flat {
-                count: a.count + b.count,
-                all_i32: a.all_i32 && b.all_i32,
-            }),
+            (Some(a), Some(b)) => {
+                let count = a.count + b.count;
+                if count > crate::MAX_FLAT_PARAMS {
+                    return Some(Flat::described(count, false, 0));
+                }
+                // Both fit, so neither lost its description.
+                Some(Flat::described(
+                    count,
+                    a.ints && b.ints,
+                    a.wide | (b.wide << a.count),
+                ))
+            }
             _ => None,
         }
     }
 
-    /// The payloads of two cases of one variant, position by position:
-    /// known when both are all `i32` (a join with another core type is
+    /// The payloads of two cases of one variant, position by position (an
+    /// `i32` joined with an `i64` is an `i64`): known when both are, and,
+    /// when they fit in a call, made of integers (a join with a float is
     /// left unknown rather than worked out).
     pub const fn either(a: Option<Flat>, b: Option<Flat>) -> Option<Flat> {
-        match (a, b) {
-            (Some(a), Some(b)) if a.all_i32 && b.all_i32 => {
-                Some(Flat::i32s(if a.count > b.count {
-                    a.count
-                } else {
-                    b.count
-                }))
-            }
-            _ => None,
+        let (Some(a), Some(b)) = (a, b) else {
+            return None;
+        };
+        let count = if a.count > b.count { a.count } else { b.count };
+        if count > crate::MAX_FLAT_PARAMS {
+            Some(Flat::described(count, false, 0))
+        } else if a.ints && b.ints {
+            Some(Flat::described(count, true, a.wide | b.wide))
+        } else {
+            None
         }
     }
 

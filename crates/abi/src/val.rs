@@ -86,6 +86,18 @@ pub enum FlatVal {
     F64(f64),
 }
 
+impl From<i32> for FlatVal {
+    fn from(v: i32) -> FlatVal {
+        FlatVal::I32(v)
+    }
+}
+
+impl From<i64> for FlatVal {
+    fn from(v: i64) -> FlatVal {
+        FlatVal::I64(v)
+    }
+}
+
 impl FlatVal {
     /// The core type of this value.
     pub fn ty(&self) -> FlatType {

@@ -49,9 +49,9 @@ pub trait HostArg: Sized {
     fn ty() -> Type;
     /// Core values it takes.
     const FLAT: usize;
-    /// Whether they are all `i32`s (`false` when not said: only a typed
-    /// trampoline's choice depends on it, chosen at compile time).
-    const ALL_I32: bool = false;
+    /// What they flatten to, when known at compile time (only a typed
+    /// trampoline's choice depends on it).
+    const CORE: Option<Flat> = None;
     /// Whether reading it needs the guest's memory (scalars do not, so their calls skip looking it up).
     const MEMORY: bool = false;
     /// Reads it from its core values, checking it against guest memory.
@@ -80,7 +80,7 @@ macro_rules! int_arg {
         impl HostArg for $t {
             fn ty() -> Type { Type::$ty }
             const FLAT: usize = 1;
-            const ALL_I32: bool = true;
+            const CORE: Option<Flat> = Some(Flat::i32s(1));
             fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
                 Ok(i32_at(flat, 0) as $t)
             }
@@ -103,7 +103,7 @@ impl HostArg for bool {
         Type::Bool
     }
     const FLAT: usize = 1;
-    const ALL_I32: bool = true;
+    const CORE: Option<Flat> = Some(Flat::i32s(1));
     fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
         Ok(i32_at(flat, 0) != 0)
     }
@@ -125,6 +125,7 @@ impl HostArg for u64 {
         Type::U64
     }
     const FLAT: usize = 1;
+    const CORE: Option<Flat> = Some(Flat::I64);
     fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
         match flat.first() {
             Some(FlatVal::I64(v)) => Ok(*v as u64),
@@ -139,10 +140,7 @@ impl HostResult for u64 {
     fn ty() -> Option<Type> {
         Some(Type::U64)
     }
-    const FLAT: Option<Flat> = Some(Flat {
-        count: 1,
-        all_i32: false,
-    });
+    const FLAT: Option<Flat> = Some(Flat::I64);
     fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
         out[0] = FlatVal::I64(self as i64);
         Ok(())
@@ -154,6 +152,7 @@ impl HostArg for f64 {
         Type::F64
     }
     const FLAT: usize = 1;
+    const CORE: Option<Flat> = Some(Flat::FLOAT);
     fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
         match flat.first() {
             Some(FlatVal::F64(v)) if v.is_nan() => Ok(f64::NAN),
@@ -170,7 +169,7 @@ impl HostArg for char {
         Type::Char
     }
     const FLAT: usize = 1;
-    const ALL_I32: bool = true;
+    const CORE: Option<Flat> = Some(Flat::i32s(1));
     fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
         let v = i32_at(flat, 0) as u32;
         char::from_u32(v).ok_or(Trap::InvalidChar { value: v })
@@ -182,7 +181,7 @@ impl HostArg for GuestStr {
         Type::String
     }
     const FLAT: usize = 2;
-    const ALL_I32: bool = true;
+    const CORE: Option<Flat> = Some(Flat::i32s(2));
     const MEMORY: bool = true;
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
         let s = GuestStr {
@@ -199,7 +198,7 @@ impl HostArg for GuestBytes {
         Type::list(Type::U8).unwrap_or(Type::String)
     }
     const FLAT: usize = 2;
-    const ALL_I32: bool = true;
+    const CORE: Option<Flat> = Some(Flat::i32s(2));
     const MEMORY: bool = true;
     fn lift(flat: &[FlatVal], mem: &[u8]) -> Result<Self, Trap> {
         let b = GuestBytes {
@@ -299,7 +298,11 @@ macro_rules! into_host_func {
                 R::ty()
             }
             const FLAT: (Option<Flat>, Option<Flat>) = (
-                Some(Flat { count: 0 $(+ $a::FLAT)*, all_i32: true $(&& $a::ALL_I32)* }),
+                {
+                    let flat = Some(Flat::i32s(0));
+                    $(let flat = Flat::then(flat, $a::CORE);)*
+                    flat
+                },
                 R::FLAT,
             );
             #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]

@@ -367,27 +367,32 @@ mod tests {
         u64,
     );
 
-    /// The typed trampoline each import `P -> R` may take: its core type, or none.
-    fn shape<P: ImportParams, R: Lower>() -> Option<Option<(u8, bool)>> {
+    /// The typed trampoline each import `P -> R` may take: its core type
+    /// (how many parameters, which are `i64`s, and no result, an `i32` or
+    /// an `i64`), or none.
+    fn shape<P: ImportParams, R: Lower>() -> Option<Option<(usize, u16, u8)>> {
         let fast = const { Fast::<()>::of(P::FLAT, R::FLAT) };
-        fast.make.map(|_| fast.shape)
+        let kind = |(p, r): (wasmbed_abi::typed::Flat, wasmbed_abi::typed::Flat)| {
+            (p.count, p.wide, r.count as u8 + r.wide as u8)
+        };
+        fast.make.map(|_| fast.shape.map(kind))
     }
 
     #[test]
     fn a_typed_import_takes_the_trampoline_of_its_core_type() {
-        assert_eq!(shape::<(u32,), u32>(), Some(Some((1, true))));
-        assert_eq!(shape::<(), ()>(), Some(Some((0, false))));
-        assert_eq!(shape::<(String, u8), ()>(), Some(Some((3, false))));
-        assert_eq!(shape::<(Resource<()>,), bool>(), Some(Some((1, true))));
+        assert_eq!(shape::<(u32,), u32>(), Some(Some((1, 0, 1))));
+        assert_eq!(shape::<(), ()>(), Some(Some((0, 0, 0))));
+        assert_eq!(shape::<(String, u8), ()>(), Some(Some((3, 0, 0))));
+        assert_eq!(shape::<(Resource<()>,), bool>(), Some(Some((1, 0, 1))));
         // A spilled result: its pointer is a third parameter.
-        assert_eq!(shape::<(String,), String>(), Some(Some((3, false))));
+        assert_eq!(shape::<(String,), String>(), Some(Some((3, 0, 0))));
         // Seventeen spill: one pointer.
-        assert_eq!(shape::<P17, u32>(), Some(Some((1, true))));
+        assert_eq!(shape::<P17, u32>(), Some(Some((1, 0, 1))));
         // Two strings and the result's pointer: five.
-        assert_eq!(shape::<(String, String), String>(), Some(Some((5, false))));
+        assert_eq!(shape::<(String, String), String>(), Some(Some((5, 0, 0))));
         assert_eq!(
             shape::<(String, String, String, String), ()>(),
-            Some(Some((8, false)))
+            Some(Some((8, 0, 0)))
         );
     }
 
@@ -395,10 +400,24 @@ mod tests {
     fn an_import_no_typed_trampoline_takes_links_none() {
         // Nine parameters: more than a typed trampoline takes.
         assert_eq!(shape::<(String, String, String, String, u32), ()>(), None);
-        // 64-bit and float values.
-        assert_eq!(shape::<(u64,), ()>(), None);
+        // Floats, and an `i64` beside other parameters.
+        assert_eq!(shape::<(f64,), ()>(), None);
         assert_eq!(shape::<(u32,), f32>(), None);
-        assert_eq!(shape::<P17, u64>(), None);
+        assert_eq!(shape::<(u64, u32), ()>(), None);
+        assert_eq!(shape::<(u32,), (u64, u64)>(), Some(Some((2, 0, 0))));
+    }
+
+    #[test]
+    fn an_i64_result_or_one_i64_parameter_takes_a_typed_trampoline() {
+        assert_eq!(shape::<(), u64>(), Some(Some((0, 0, 2))));
+        assert_eq!(shape::<(String, u32), i64>(), Some(Some((3, 0, 2))));
+        assert_eq!(shape::<P17, u64>(), Some(Some((1, 0, 2))));
+        assert_eq!(shape::<(u64,), ()>(), Some(Some((1, 1, 0))));
+        assert_eq!(shape::<(u64,), u32>(), Some(Some((1, 1, 1))));
+        assert_eq!(shape::<(i64,), u64>(), Some(Some((1, 1, 2))));
+        // A result joining an `i32` with an `i64`, spilled: a pointer.
+        assert_eq!(shape::<(Result<u32, u64>,), ()>(), None);
+        assert_eq!(shape::<(u32,), Result<u32, u64>>(), Some(Some((2, 0, 0))));
     }
 
     #[test]
@@ -410,9 +429,9 @@ mod tests {
 
     #[test]
     fn options_and_results_of_i32s_are_known_statically() {
-        assert_eq!(shape::<(Option<u32>,), ()>(), Some(Some((2, false))));
+        assert_eq!(shape::<(Option<u32>,), ()>(), Some(Some((2, 0, 0))));
         // Two result values spill: a pointer after the parameter.
-        assert_eq!(shape::<(u32,), Result<u32, u32>>(), Some(Some((2, false))));
-        assert_eq!(shape::<(Result<(), String>,), u32>(), Some(Some((3, true))));
+        assert_eq!(shape::<(u32,), Result<u32, u32>>(), Some(Some((2, 0, 0))));
+        assert_eq!(shape::<(Result<(), String>,), u32>(), Some(Some((3, 0, 1))));
     }
 }

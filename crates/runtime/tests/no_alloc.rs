@@ -8,10 +8,11 @@
 //! functions); WAMR's own C allocations go through `malloc`, which this
 //! allocator does not see.
 //!
-//! Known limit: an import whose core signature is not all `i32` with at most
-//! eight parameters and one result (an `f64` field, say) is linked through
-//! wasmi's `func_new`, which allocates once per call; these tests pin the
-//! paths that do not.
+//! Known limit: an import whose core signature a typed trampoline does not
+//! take (floats, an `i64` beside other parameters, more than eight
+//! parameters or more than one result) is linked through wasmi's
+//! `func_new`, which allocates once per call; these tests pin the paths
+//! that do not.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -60,6 +61,8 @@ interface host {
   f: func(x: u32) -> u32;
   len: func(s: string) -> u32;
   both: func(a: string, b: string, n: u32) -> u32;
+  now: func() -> u64;
+  wait: func(ns: u64) -> u32;
 }
 world w {
   import host;
@@ -70,6 +73,8 @@ const WAT: &str = r#"(module
   (import "cm32p2|test:alloc/host" "f" (func $f (param i32) (result i32)))
   (import "cm32p2|test:alloc/host" "len" (func $len (param i32 i32) (result i32)))
   (import "cm32p2|test:alloc/host" "both" (func $both (param i32 i32 i32 i32 i32) (result i32)))
+  (import "cm32p2|test:alloc/host" "now" (func $now (result i64)))
+  (import "cm32p2|test:alloc/host" "wait" (func $wait (param i64) (result i32)))
   (memory (export "cm32p2_memory") 1)
   (data (i32.const 64) "sixteen byte str")
   (func (export "cm32p2||g") (param i32) (result i32)
@@ -77,11 +82,17 @@ const WAT: &str = r#"(module
     i32.const 64 i32.const 16 call $len
     i32.add
     i32.const 64 i32.const 16 i32.const 64 i32.const 7 i32.const 1 call $both
+    i32.add
+    call $now call $wait
     i32.add))"#;
 
-/// What `g(20)` returns: `f(20)`, `len` of 16 bytes, and `both` over 16 and
-/// 7 bytes plus one (five core parameters: still a typed trampoline).
-const G20: u32 = 40 + 16 + (16 + 7 + 1);
+/// What `g(20)` returns: `f(20)`, `len` of 16 bytes, `both` over 16 and
+/// 7 bytes plus one (five core parameters: still a typed trampoline), and
+/// `wait(now())`, the high half of `NOW` (an `i64` each way).
+const G20: u32 = 40 + 16 + (16 + 7 + 1) + 3;
+
+/// What `now` returns.
+const NOW: u64 = 3 << 32 | 17;
 
 /// World `w` of `WIT`.
 fn world() -> wasmbed::World {
@@ -106,7 +117,11 @@ fn linker() -> Linker<()> {
             |cx: &mut HostCx<'_>, a: GuestStr, b: GuestStr, n: u32| {
                 Ok(cx.guest_str(a)?.len() as u32 + cx.guest_str(b)?.len() as u32 + n)
             },
-        );
+        )
+        .func_wrap("test:alloc/host", "now", |_: &mut HostCx<'_>| NOW)
+        .func_wrap("test:alloc/host", "wait", |_: &mut HostCx<'_>, ns: u64| {
+            (ns >> 32) as u32
+        });
     linker
 }
 

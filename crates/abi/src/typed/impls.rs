@@ -28,12 +28,10 @@ macro_rules! scalar {
         lift($src:ident) $lift:expr, lower($v:ident) $lower:expr,
         decode($b:ident) $decode:expr, encode($e:ident) $encode:expr;)*) => {$(
         impl ComponentType for $t {
-            const FLAT: Option<Flat> = Some(Flat {
-                count: 1,
-                all_i32: !matches!(
-                    TypeKind::$wit,
-                    TypeKind::U64 | TypeKind::S64 | TypeKind::F32 | TypeKind::F64
-                ),
+            const FLAT: Option<Flat> = Some(match TypeKind::$wit {
+                TypeKind::U64 | TypeKind::S64 => Flat::I64,
+                TypeKind::F32 | TypeKind::F64 => Flat::FLOAT,
+                _ => Flat::i32s(1),
             });
 
             fn typecheck(ty: &Type, _: &dyn ResourceNames) -> Result<(), TypeMismatch> {

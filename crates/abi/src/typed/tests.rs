@@ -224,9 +224,20 @@ proptest! {
 /// `ty`'s real flattening when `known`, and unknown otherwise.
 fn check_static_flat<T: ComponentType>(ty: &Type, known: bool) {
     T::typecheck(ty, &NoResources).unwrap();
+    let flat = ty.flat();
+    let fits = flat.len() <= crate::MAX_FLAT_PARAMS;
     let real = Flat {
-        count: ty.flat().len(),
-        all_i32: ty.flat().iter().all(|f| *f == FlatType::I32),
+        count: flat.len(),
+        ints: fits
+            && flat
+                .iter()
+                .all(|f| matches!(f, FlatType::I32 | FlatType::I64)),
+        wide: match fits {
+            true => (flat.iter().enumerate())
+                .filter(|(_, f)| **f == FlatType::I64)
+                .fold(0, |w, (k, _)| w | 1 << k),
+            false => 0,
+        },
     };
     assert_eq!(T::FLAT, known.then_some(real), "{ty:?}");
 }
@@ -248,14 +259,33 @@ fn a_static_flattening_is_the_flattening_of_the_type() {
     check_static_flat::<Option<Result<Vec<(u32, f32)>, char>>>(&a[2], true);
     check_static_flat::<Option<f64>>(&c[0], true);
     check_static_flat::<Option<u32>>(&Type::option(Type::U32).unwrap(), true);
-    // A result joins its cases: known when both are all i32 ...
+    check_static_flat::<Option<u64>>(&Type::option(Type::U64).unwrap(), true);
+    // A result joins its cases: known when both are integers ...
     let joined = Type::result(Some(Type::String), Some(Type::U8)).unwrap();
     check_static_flat::<Result<String, u8>>(&joined, true);
     let unit = Type::result(None, Some(Type::U32)).unwrap();
     check_static_flat::<Result<(), u32>>(&unit, true);
-    // ... and left unknown otherwise, whether the join is an i32 or not.
+    let wide = Type::result(Some(Type::U32), Some(Type::S64)).unwrap();
+    check_static_flat::<Result<u32, i64>>(&wide, true);
+    // ... and left unknown with a float, whether the join is an i32 or not ...
     check_static_flat::<Result<u32, f32>>(&c[1], false);
     check_static_flat::<Result<f32, u64>>(&b[2], false);
+    // ... unless it is too long to pass directly, when only its count matters.
+    let strings = |n| Type::tuple((0..n).map(|_| Type::String)).unwrap();
+    type S9 = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let long = Type::result(Some(strings(9)), Some(Type::F32)).unwrap();
+    check_static_flat::<Result<S9, f32>>(&long, true);
+    check_static_flat::<(S9, u64)>(&Type::tuple([strings(9), Type::U64]).unwrap(), true);
     // Tuples add their parts up.
     check_static_flat::<(u8, String, Option<Result<Vec<(u32, f32)>, char>>)>(
         parts.fields().next().unwrap().0,

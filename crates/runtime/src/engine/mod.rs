@@ -99,9 +99,9 @@ type TypedFn<T> = fn(core::marker::PhantomData<T>);
 /// trampolines its imports can take (each is about 0.5 KB of a device's flash).
 #[cfg_attr(not(feature = "wasmi"), allow(dead_code))]
 pub(crate) struct Fast<T> {
-    /// The one core type it serves: `i32` parameters, whether one `i32`
-    /// result; `None` for any.
-    pub(crate) shape: Option<(u8, bool)>,
+    /// The one core type it serves, its parameters and results (after
+    /// spilling); `None` for any.
+    pub(crate) shape: Option<(Flat, Flat)>,
     /// The maker, `None` for no typed trampoline.
     pub(crate) make: Option<TypedFn<T>>,
 }

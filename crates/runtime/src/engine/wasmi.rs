@@ -365,28 +365,22 @@ const TYPED_PARAMS: usize = 8;
 const TYPED_PARAMS_ANY: usize = 4;
 
 /// Calls a host function from a statically typed wasmi trampoline (one
-/// function for every arity: at most [`TYPED_PARAMS`] arguments).
+/// function for every core type: at most [`TYPED_PARAMS`] arguments and one
+/// result).
 fn call_typed<T: 'static>(
     func: &HostFn<T>,
     caller: &mut Caller<'_, Data<T>>,
-    args: &[i32],
+    args: &[FlatVal],
     results: usize,
-) -> Result<i32, wasmi::Error> {
-    let mut flat = [FlatVal::I32(0); TYPED_PARAMS];
-    for (f, a) in flat.iter_mut().zip(args) {
-        *f = FlatVal::I32(*a);
-    }
+) -> Result<FlatVal, wasmi::Error> {
     let mut out = [FlatVal::I32(0)];
     func(
         &mut Access(caller.as_context_mut()),
-        &flat[..args.len()],
+        args,
         &mut out[..results],
     )
     .map_err(|e| wasmi::Error::host(HostFail(e)))?;
-    Ok(match out[0] {
-        FlatVal::I32(v) => v,
-        _ => 0,
-    })
+    Ok(out[0])
 }
 
 /// One import, resolved once: each new instance's store makes its function from it.
@@ -397,125 +391,169 @@ struct Maker<T> {
 
 /// How an import's function is made.
 enum How<T> {
-    /// For an import whose core type is all `i32` (scalars, strings and
-    /// lists as pointer/length pairs) with up to eight parameters and at most
-    /// one result: a statically typed trampoline (this many parameters,
-    /// whether one result), which unlike `Func::new` allocates nothing per
-    /// call.
+    /// For an import whose core type a statically typed trampoline takes
+    /// (integers: up to eight `i32` parameters or one `i64`, and no result,
+    /// an `i32` or an `i64`), which unlike `Func::new` allocates nothing per
+    /// call: this many parameters, whether one result.
     Typed(TypedFn<T>, usize, bool),
     /// Any other import, through `Func::new` (which allocates once per call).
     Dynamic(wasmi::FuncType),
 }
 
 /// Makes an import's function in a store through a statically typed
-/// trampoline: `i32` parameters (this many, at most eight), whether one
-/// `i32` result.
+/// trampoline. Chosen at run time it takes `i32` parameters (this many) and
+/// whether one `i32` result; chosen at compile time it knows its core type.
 pub(crate) type TypedFn<T> = fn(&mut Store<Data<T>>, HostFn<T>, usize, bool) -> Func;
 
-/// A typed trampoline over `f` with the parameters named, returning one
-/// `i32` or nothing.
+/// A typed trampoline over `f` with the parameters named and typed,
+/// returning nothing (`$r` 0), one `i32` (1) or one `i64` (2).
 macro_rules! wrap {
-    ($store:expr, $f:expr, $result:expr, $($a:ident),*) => {{
+    ($store:expr, $f:expr, $r:expr, $($a:ident: $t:ident),*) => {{
         let f = $f;
-        if $result {
-            Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<i32, wasmi::Error> {
-                call_typed(&f, &mut caller, &[$($a),*], 1)
-            })
-        } else {
-            Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: i32),*| -> Result<(), wasmi::Error> {
-                call_typed(&f, &mut caller, &[$($a),*], 0).map(|_| ())
-            })
+        match $r {
+            0 => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<(), wasmi::Error> {
+                call_typed(&f, &mut caller, &[$(FlatVal::from($a)),*], 0).map(|_| ())
+            }),
+            1 => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<i32, wasmi::Error> {
+                Ok(match call_typed(&f, &mut caller, &[$(FlatVal::from($a)),*], 1)? {
+                    FlatVal::I32(v) => v,
+                    _ => 0,
+                })
+            }),
+            _ => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<i64, wasmi::Error> {
+                Ok(match call_typed(&f, &mut caller, &[$(FlatVal::from($a)),*], 1)? {
+                    FlatVal::I64(v) => v,
+                    _ => 0,
+                })
+            }),
         }
     }};
 }
 
-/// The typed trampoline for `n` parameters (at most [`TYPED_PARAMS_ANY`])
-/// and `result`, chosen at run time.
+/// The typed trampoline for `n` `i32` parameters (at most
+/// [`TYPED_PARAMS_ANY`]) and `result`, chosen at run time.
 pub(crate) fn typed_any<T: 'static>(
     store: &mut Store<Data<T>>,
     f: HostFn<T>,
     n: usize,
     result: bool,
 ) -> Func {
-    // `Maker::new` gives it no more: bounded, the larger ones are not linked.
-    typed::<T>(store, f, n.min(TYPED_PARAMS_ANY), result)
+    // `Maker::new` gives it no more: bounded, the larger ones are not linked;
+    // nor are those of `i64` results, which only a compile-time choice takes.
+    let n = n.min(TYPED_PARAMS_ANY);
+    match result {
+        false => typed::<T, 0>(store, f, n),
+        true => typed::<T, 1>(store, f, n),
+    }
 }
 
-/// The typed trampoline for `N` parameters and `R`, chosen at compile time.
-fn typed_one<T: 'static, const N: usize, const R: bool>(
+/// The typed trampoline for `N` `i32` parameters and result `R` (see
+/// [`wrap!`]), chosen at compile time.
+fn typed_one<T: 'static, const N: usize, const R: u8>(
     store: &mut Store<Data<T>>,
     f: HostFn<T>,
     _: usize,
     _: bool,
 ) -> Func {
-    typed::<T>(store, f, N, R)
+    const { assert!(N <= TYPED_PARAMS) };
+    typed::<T, R>(store, f, N)
 }
 
-/// The typed trampoline for `n` parameters and `result`.
+/// The typed trampoline for one `i64` parameter and result `R`, chosen at
+/// compile time (a duration, a timestamp).
+fn typed_wide<T: 'static, const R: u8>(
+    store: &mut Store<Data<T>>,
+    f: HostFn<T>,
+    _: usize,
+    _: bool,
+) -> Func {
+    wrap!(store, f, R, a: i64)
+}
+
+/// The typed trampoline for `n` `i32` parameters and result `R`.
 #[inline(always)]
-fn typed<T: 'static>(store: &mut Store<Data<T>>, f: HostFn<T>, n: usize, result: bool) -> Func {
+fn typed<T: 'static, const R: u8>(store: &mut Store<Data<T>>, f: HostFn<T>, n: usize) -> Func {
+    let r = R;
     match n {
-        0 => wrap!(store, f, result,),
-        1 => wrap!(store, f, result, a),
-        2 => wrap!(store, f, result, a, b),
-        3 => wrap!(store, f, result, a, b, c),
-        4 => wrap!(store, f, result, a, b, c, d),
-        5 => wrap!(store, f, result, a, b, c, d, e),
-        6 => wrap!(store, f, result, a, b, c, d, e, g),
-        7 => wrap!(store, f, result, a, b, c, d, e, g, h),
-        // `Maker::new` types no more than `TYPED_PARAMS` parameters.
-        _ => wrap!(store, f, result, a, b, c, d, e, g, h, i),
+        0 => wrap!(store, f, r,),
+        1 => wrap!(store, f, r, a: i32),
+        2 => wrap!(store, f, r, a: i32, b: i32),
+        3 => wrap!(store, f, r, a: i32, b: i32, c: i32),
+        4 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32),
+        5 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32),
+        6 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32),
+        7 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32, h: i32),
+        // No typed trampoline takes more than `TYPED_PARAMS`.
+        _ => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32, h: i32, i: i32),
     }
 }
 
 /// The typed trampoline for core parameters `params` and results
 /// `results`, if one takes them (see [`Fast::of`]).
 pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T> {
-    if !params.all_i32 || !results.all_i32 || results.count > 1 {
+    if !params.ints || !results.ints || results.count > 1 {
         return Fast::NONE;
     }
-    let r = results.count == 1;
-    let make: TypedFn<T> = match (params.count, r) {
-        (0, false) => typed_one::<T, 0, false>,
-        (0, true) => typed_one::<T, 0, true>,
-        (1, false) => typed_one::<T, 1, false>,
-        (1, true) => typed_one::<T, 1, true>,
-        (2, false) => typed_one::<T, 2, false>,
-        (2, true) => typed_one::<T, 2, true>,
-        (3, false) => typed_one::<T, 3, false>,
-        (3, true) => typed_one::<T, 3, true>,
-        (4, false) => typed_one::<T, 4, false>,
-        (4, true) => typed_one::<T, 4, true>,
-        (5, false) => typed_one::<T, 5, false>,
-        (5, true) => typed_one::<T, 5, true>,
-        (6, false) => typed_one::<T, 6, false>,
-        (6, true) => typed_one::<T, 6, true>,
-        (7, false) => typed_one::<T, 7, false>,
-        (7, true) => typed_one::<T, 7, true>,
-        (8, false) => typed_one::<T, 8, false>,
-        (8, true) => typed_one::<T, 8, true>,
+    // No result, an `i32` or an `i64`.
+    let r = results.count as u8 + (results.wide as u8);
+    macro_rules! by_result {
+        ($make:ident $(, $n:literal)?) => {
+            match r {
+                0 => $make::<T, $($n,)? 0>,
+                1 => $make::<T, $($n,)? 1>,
+                _ => $make::<T, $($n,)? 2>,
+            }
+        };
+    }
+    let make: TypedFn<T> = match (params.count, params.wide) {
+        (0, 0) => by_result!(typed_one, 0),
+        (1, 0) => by_result!(typed_one, 1),
+        (2, 0) => by_result!(typed_one, 2),
+        (3, 0) => by_result!(typed_one, 3),
+        (4, 0) => by_result!(typed_one, 4),
+        (5, 0) => by_result!(typed_one, 5),
+        (6, 0) => by_result!(typed_one, 6),
+        (7, 0) => by_result!(typed_one, 7),
+        (8, 0) => by_result!(typed_one, 8),
+        (1, 1) => by_result!(typed_wide),
         _ => return Fast::NONE,
     };
-    // At most `TYPED_PARAMS`, matched above.
     Fast {
-        shape: Some((params.count as u8, r)),
+        shape: Some((params, results)),
         make: Some(make),
     }
+}
+
+/// Whether core types `types` are the ones `flat` describes.
+fn described(flat: Flat, types: &[FlatType]) -> bool {
+    flat.ints
+        && flat.count == types.len()
+        && types.iter().enumerate().all(|(k, t)| {
+            *t == match flat.wide >> k & 1 {
+                0 => FlatType::I32,
+                _ => FlatType::I64,
+            }
+        })
 }
 
 impl<T: 'static> Maker<T> {
     /// Resolves `import` once: typed when its core type and its function allow.
     fn new(import: EngineImport<'_, T>) -> Maker<T> {
-        let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
-        let shape = (import.params.len(), import.results.len() == 1);
-        // A trampoline chosen at compile time names its shape (at most
-        // `TYPED_PARAMS` parameters); one chosen at run time takes fewer.
-        let fits = match import.fast.shape {
-            Some((n, r)) => (usize::from(n), r) == shape,
-            None => shape.0 <= TYPED_PARAMS_ANY,
+        // A trampoline chosen at compile time names its core type; one
+        // chosen at run time takes `i32`s, fewer of them.
+        let typed = match import.fast.shape {
+            Some((params, results)) => {
+                described(params, import.params) && described(results, import.results)
+            }
+            None => {
+                let all_i32 = |ts: &[FlatType]| ts.iter().all(|t| *t == FlatType::I32);
+                all_i32(import.params)
+                    && all_i32(import.results)
+                    && import.results.len() <= 1
+                    && import.params.len() <= TYPED_PARAMS_ANY
+            }
         };
-        let typed =
-            all_i32(import.params) && all_i32(import.results) && import.results.len() <= 1 && fits;
+        let shape = (import.params.len(), import.results.len() == 1);
         let how = match import.fast.make {
             Some(make) if typed => How::Typed(make, shape.0, shape.1),
             _ => How::Dynamic(wasmi::FuncType::new(
