@@ -397,13 +397,16 @@ enum How<T> {
     /// call: this many parameters, whether one result.
     Typed(TypedFn<T>, usize, bool),
     /// Any other import, through `Func::new` (which allocates once per call).
-    Dynamic(wasmi::FuncType),
+    Dynamic(DynamicFn<T>, wasmi::FuncType),
 }
 
 /// Makes an import's function in a store through a statically typed
 /// trampoline. Chosen at run time it takes `i32` parameters (this many) and
 /// whether one `i32` result; chosen at compile time it knows its core type.
 pub(crate) type TypedFn<T> = fn(&mut Store<Data<T>>, HostFn<T>, usize, bool) -> Func;
+
+/// Makes an import's function in a store for any core type.
+pub(crate) type DynamicFn<T> = fn(&mut Store<Data<T>>, wasmi::FuncType, HostFn<T>) -> Func;
 
 /// A typed trampoline over `f` with the parameters named and typed,
 /// returning nothing (`$r` 0), one `i32` (1) or one `i64` (2).
@@ -521,6 +524,7 @@ pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T>
     Fast {
         shape: Some((params, results)),
         make: Some(make),
+        dynamic: None,
     }
 }
 
@@ -537,8 +541,11 @@ fn described(flat: Flat, types: &[FlatType]) -> bool {
 }
 
 impl<T: 'static> Maker<T> {
-    /// Resolves `import` once: typed when its core type and its function allow.
-    fn new(import: EngineImport<'_, T>) -> Maker<T> {
+    /// Resolves `import` once: typed when its core type and its function
+    /// allow. An import whose trampoline was chosen at compile time has no
+    /// other: a core type that disagrees with it (which the world's type
+    /// check rules out) is a link error.
+    fn new(import: EngineImport<'_, T>) -> Result<Maker<T>, Error> {
         // A trampoline chosen at compile time names its core type; one
         // chosen at run time takes `i32`s, fewer of them.
         let typed = match import.fast.shape {
@@ -554,17 +561,27 @@ impl<T: 'static> Maker<T> {
             }
         };
         let shape = (import.params.len(), import.results.len() == 1);
-        let how = match import.fast.make {
-            Some(make) if typed => How::Typed(make, shape.0, shape.1),
-            _ => How::Dynamic(wasmi::FuncType::new(
-                import.params.iter().map(|t| val_type(*t)),
-                import.results.iter().map(|t| val_type(*t)),
-            )),
+        let how = match (import.fast.make, import.fast.dynamic) {
+            (Some(make), _) if typed => How::Typed(make, shape.0, shape.1),
+            (_, Some(dynamic)) => How::Dynamic(
+                dynamic,
+                wasmi::FuncType::new(
+                    import.params.iter().map(|t| val_type(*t)),
+                    import.results.iter().map(|t| val_type(*t)),
+                ),
+            ),
+            (_, None) => {
+                return Err(ErrorKind::Link(format!(
+                    "import `{}` `{}`: its core type is not the one its host function's types flatten to",
+                    import.module, import.name
+                ))
+                .into())
+            }
         };
-        Maker {
+        Ok(Maker {
             func: import.func,
             how,
-        }
+        })
     }
 
     /// The import's function in `store`.
@@ -575,13 +592,13 @@ impl<T: 'static> Maker<T> {
         let f = self.func.clone();
         match &self.how {
             How::Typed(make, n, r) => make(store, f, *n, *r),
-            How::Dynamic(ty) => dynamic_import(store, ty.clone(), f),
+            How::Dynamic(dynamic, ty) => dynamic(store, ty.clone(), f),
         }
     }
 }
 
 /// An import through `Func::new`.
-fn dynamic_import<T: 'static>(
+pub(crate) fn dynamic_import<T: 'static>(
     store: &mut Store<Data<T>>,
     ty: wasmi::FuncType,
     func: HostFn<T>,
@@ -666,7 +683,10 @@ impl Engine for Wasmi {
     // 0.8 KB more of a device's flash (docs/benchmarks.md).
     #[inline(never)]
     fn link<T: 'static>(&self, imports: Vec<EngineImport<'_, T>>) -> Result<WasmiLinked<T>, Error> {
-        let makers = imports.into_iter().map(Maker::new).collect();
+        let makers = imports
+            .into_iter()
+            .map(Maker::new)
+            .collect::<Result<_, _>>()?;
         Ok(WasmiLinked { makers })
     }
 
@@ -833,7 +853,41 @@ impl<T: 'static> EngineInstance<T> for WasmiInstance<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use alloc::string::ToString;
+    use alloc::sync::Arc;
+
+    use wasmbed_abi::typed::Flat;
+    use wasmbed_abi::FlatType;
+
+    use super::{one_line, typed_of, EngineImport, Maker};
+    use crate::engine::Fast;
+
+    /// An import of `params -> results` whose trampoline was chosen for one
+    /// `i32` each way.
+    fn maker(params: &[FlatType], results: &[FlatType]) -> Result<(), alloc::string::String> {
+        let fast: Fast<()> = const { typed_of::<()>(Flat::i32s(1), Flat::i32s(1)) };
+        let import = EngineImport {
+            module: "m",
+            name: "f",
+            params,
+            results,
+            func: Arc::new(|_, _, _| Ok(())),
+            fast,
+        };
+        Maker::new(import).map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_trampoline_chosen_at_compile_time_serves_its_core_type_only() {
+        assert_eq!(maker(&[FlatType::I32], &[FlatType::I32]), Ok(()));
+        // No `Func::new` to fall back on: a link error, never a mismatched call.
+        let err = maker(&[FlatType::I64], &[FlatType::I32]).unwrap_err();
+        assert!(
+            err.contains("import `m` `f`: its core type is not"),
+            "{err}"
+        );
+        assert!(maker(&[FlatType::I32], &[]).is_err());
+    }
 
     #[test]
     fn an_engine_message_is_one_line() {
