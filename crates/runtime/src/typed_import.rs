@@ -400,23 +400,31 @@ mod tests {
     fn an_import_no_typed_trampoline_takes_links_none() {
         // Nine parameters: more than a typed trampoline takes.
         assert_eq!(shape::<(String, String, String, String, u32), ()>(), None);
-        // Floats, and an `i64` beside other parameters.
+        // Floats, and more than four parameters with an `i64` among them.
         assert_eq!(shape::<(f64,), ()>(), None);
         assert_eq!(shape::<(u32,), f32>(), None);
-        assert_eq!(shape::<(u64, u32), ()>(), None);
+        assert_eq!(shape::<(u64, u32, u32, u32, u32), ()>(), None);
         assert_eq!(shape::<(u32,), (u64, u64)>(), Some(Some((2, 0, 0))));
     }
 
     #[test]
-    fn an_i64_result_or_one_i64_parameter_takes_a_typed_trampoline() {
+    fn i64_results_and_up_to_four_parameters_with_i64s_take_a_typed_trampoline() {
         assert_eq!(shape::<(), u64>(), Some(Some((0, 0, 2))));
         assert_eq!(shape::<(String, u32), i64>(), Some(Some((3, 0, 2))));
         assert_eq!(shape::<P17, u64>(), Some(Some((1, 0, 2))));
         assert_eq!(shape::<(u64,), ()>(), Some(Some((1, 1, 0))));
         assert_eq!(shape::<(u64,), u32>(), Some(Some((1, 1, 1))));
         assert_eq!(shape::<(i64,), u64>(), Some(Some((1, 1, 2))));
-        // A result joining an `i32` with an `i64`, spilled: a pointer.
-        assert_eq!(shape::<(Result<u32, u64>,), ()>(), None);
+        // A handle then a duration; with a spilled result, its pointer after.
+        assert_eq!(shape::<(Resource<()>, u64), u32>(), Some(Some((2, 2, 1))));
+        assert_eq!(
+            shape::<(Resource<()>, u64), String>(),
+            Some(Some((3, 2, 0)))
+        );
+        assert_eq!(shape::<(u64, u32, u64, u32), ()>(), Some(Some((4, 5, 0))));
+        // A result joining an `i32` with an `i64`: a discriminant and an
+        // `i64` as a parameter; a pointer after the parameters as a result.
+        assert_eq!(shape::<(Result<u32, u64>,), ()>(), Some(Some((2, 2, 0))));
         assert_eq!(shape::<(u32,), Result<u32, u64>>(), Some(Some((2, 0, 0))));
     }
 

@@ -9,8 +9,8 @@
 //! allocator does not see.
 //!
 //! Known limit: an import whose core signature a typed trampoline does not
-//! take (floats, an `i64` beside other parameters, more than eight
-//! parameters or more than one result) is linked through wasmi's
+//! take (floats, more than four parameters with an `i64` among them, more
+//! than eight parameters or more than one result) is linked through wasmi's
 //! `func_new`, which allocates once per call; these tests pin the paths
 //! that do not.
 
@@ -63,6 +63,7 @@ interface host {
   both: func(a: string, b: string, n: u32) -> u32;
   now: func() -> u64;
   wait: func(ns: u64) -> u32;
+  wait-on: func(id: u32, ns: u64) -> u32;
 }
 world w {
   import host;
@@ -75,6 +76,7 @@ const WAT: &str = r#"(module
   (import "cm32p2|test:alloc/host" "both" (func $both (param i32 i32 i32 i32 i32) (result i32)))
   (import "cm32p2|test:alloc/host" "now" (func $now (result i64)))
   (import "cm32p2|test:alloc/host" "wait" (func $wait (param i64) (result i32)))
+  (import "cm32p2|test:alloc/host" "wait-on" (func $wait_on (param i32 i64) (result i32)))
   (memory (export "cm32p2_memory") 1)
   (data (i32.const 64) "sixteen byte str")
   (func (export "cm32p2||g") (param i32) (result i32)
@@ -84,12 +86,15 @@ const WAT: &str = r#"(module
     i32.const 64 i32.const 16 i32.const 64 i32.const 7 i32.const 1 call $both
     i32.add
     call $now call $wait
+    i32.add
+    i32.const 5 call $now call $wait_on
     i32.add))"#;
 
 /// What `g(20)` returns: `f(20)`, `len` of 16 bytes, `both` over 16 and
 /// 7 bytes plus one (five core parameters: still a typed trampoline), and
-/// `wait(now())`, the high half of `NOW` (an `i64` each way).
-const G20: u32 = 40 + 16 + (16 + 7 + 1) + 3;
+/// `wait(now())`, the high half of `NOW` (an `i64` each way), and
+/// `wait-on(5, now())`, that half plus 5.
+const G20: u32 = 40 + 16 + (16 + 7 + 1) + 3 + (3 + 5);
 
 /// What `now` returns.
 const NOW: u64 = 3 << 32 | 17;
@@ -121,7 +126,12 @@ fn linker() -> Linker<()> {
         .func_wrap("test:alloc/host", "now", |_: &mut HostCx<'_>| NOW)
         .func_wrap("test:alloc/host", "wait", |_: &mut HostCx<'_>, ns: u64| {
             (ns >> 32) as u32
-        });
+        })
+        .func_wrap(
+            "test:alloc/host",
+            "wait-on",
+            |_: &mut HostCx<'_>, id: u32, ns: u64| id + (ns >> 32) as u32,
+        );
     linker
 }
 

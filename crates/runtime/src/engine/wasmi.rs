@@ -392,9 +392,9 @@ struct Maker<T> {
 /// How an import's function is made.
 enum How<T> {
     /// For an import whose core type a statically typed trampoline takes
-    /// (integers: up to eight `i32` parameters or one `i64`, and no result,
-    /// an `i32` or an `i64`), which unlike `Func::new` allocates nothing per
-    /// call: this many parameters, whether one result.
+    /// (up to eight `i32` parameters, or up to four with `i64`s among them,
+    /// and no result, an `i32` or an `i64`), which unlike `Func::new`
+    /// allocates nothing per call: this many parameters, whether one result.
     Typed(TypedFn<T>, usize, bool),
     /// Any other import, through `Func::new` (which allocates once per call).
     Dynamic(DynamicFn<T>, wasmi::FuncType),
@@ -411,20 +411,20 @@ pub(crate) type DynamicFn<T> = fn(&mut Store<Data<T>>, wasmi::FuncType, HostFn<T
 /// A typed trampoline over `f` with the parameters named and typed,
 /// returning nothing (`$r` 0), one `i32` (1) or one `i64` (2).
 macro_rules! wrap {
-    ($store:expr, $f:expr, $r:expr, $($a:ident: $t:ident),*) => {{
+    ($store:expr, $f:expr, $r:expr, $($a:ident: $t:ty),*) => {{
         let f = $f;
         match $r {
             0 => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<(), wasmi::Error> {
-                call_typed(&f, &mut caller, &[$(FlatVal::from($a)),*], 0).map(|_| ())
+                call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 0).map(|_| ())
             }),
             1 => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<i32, wasmi::Error> {
-                Ok(match call_typed(&f, &mut caller, &[$(FlatVal::from($a)),*], 1)? {
+                Ok(match call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 1)? {
                     FlatVal::I32(v) => v,
                     _ => 0,
                 })
             }),
             _ => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<i64, wasmi::Error> {
-                Ok(match call_typed(&f, &mut caller, &[$(FlatVal::from($a)),*], 1)? {
+                Ok(match call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 1)? {
                     FlatVal::I64(v) => v,
                     _ => 0,
                 })
@@ -462,15 +462,60 @@ fn typed_one<T: 'static, const N: usize, const R: u8>(
     typed::<T, R>(store, f, N)
 }
 
-/// The typed trampoline for one `i64` parameter and result `R`, chosen at
-/// compile time (a duration, a timestamp).
-fn typed_wide<T: 'static, const R: u8>(
+/// A core integer parameter: an `i32`, or an `i64` when wide.
+struct Int<const WIDE: bool>;
+
+/// The Rust type of an [`Int`].
+trait CoreInt {
+    type Ty: wasmi::WasmTy + Into<FlatVal>;
+}
+
+impl CoreInt for Int<false> {
+    type Ty = i32;
+}
+
+impl CoreInt for Int<true> {
+    type Ty = i64;
+}
+
+/// The Rust type of parameter `W`: `i64` when wide.
+type P<const W: bool> = <Int<W> as CoreInt>::Ty;
+
+/// The most parameters a typed trampoline with `i64`s among them takes.
+const MIXED_PARAMS: usize = 4;
+
+/// The typed trampoline for `N` parameters (at most [`MIXED_PARAMS`]),
+/// each an `i32` or, where its flag is set, an `i64` (a duration, a
+/// timestamp, a handle then a duration), and result `R`, chosen at compile
+/// time.
+fn typed_ints<
+    T: 'static,
+    const N: usize,
+    const A: bool,
+    const B: bool,
+    const C: bool,
+    const D: bool,
+    const R: u8,
+>(
     store: &mut Store<Data<T>>,
     f: HostFn<T>,
     _: usize,
     _: bool,
-) -> Func {
-    wrap!(store, f, R, a: i64)
+) -> Func
+where
+    Int<A>: CoreInt,
+    Int<B>: CoreInt,
+    Int<C>: CoreInt,
+    Int<D>: CoreInt,
+{
+    const { assert!(N <= MIXED_PARAMS) };
+    match N {
+        0 => wrap!(store, f, R,),
+        1 => wrap!(store, f, R, a: P<A>),
+        2 => wrap!(store, f, R, a: P<A>, b: P<B>),
+        3 => wrap!(store, f, R, a: P<A>, b: P<B>, c: P<C>),
+        _ => wrap!(store, f, R, a: P<A>, b: P<B>, c: P<C>, d: P<D>),
+    }
 }
 
 /// The typed trampoline for `n` `i32` parameters and result `R`.
@@ -500,25 +545,51 @@ pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T>
     // No result, an `i32` or an `i64`.
     let r = results.count as u8 + (results.wide as u8);
     macro_rules! by_result {
-        ($make:ident $(, $n:literal)?) => {
+        ($make:ident $(, $c:literal)*) => {
             match r {
-                0 => $make::<T, $($n,)? 0>,
-                1 => $make::<T, $($n,)? 1>,
-                _ => $make::<T, $($n,)? 2>,
+                0 => $make::<T, $($c,)* 0>,
+                1 => $make::<T, $($c,)* 1>,
+                _ => $make::<T, $($c,)* 2>,
             }
         };
     }
+    // Up to four integers, `i64`s among them, or up to eight `i32`s.
     let make: TypedFn<T> = match (params.count, params.wide) {
-        (0, 0) => by_result!(typed_one, 0),
-        (1, 0) => by_result!(typed_one, 1),
-        (2, 0) => by_result!(typed_one, 2),
-        (3, 0) => by_result!(typed_one, 3),
-        (4, 0) => by_result!(typed_one, 4),
+        (0, 0) => by_result!(typed_ints, 0, false, false, false, false),
+        (1, 0) => by_result!(typed_ints, 1, false, false, false, false),
+        (1, 1) => by_result!(typed_ints, 1, true, false, false, false),
+        (2, 0) => by_result!(typed_ints, 2, false, false, false, false),
+        (2, 1) => by_result!(typed_ints, 2, true, false, false, false),
+        (2, 2) => by_result!(typed_ints, 2, false, true, false, false),
+        (2, 3) => by_result!(typed_ints, 2, true, true, false, false),
+        (3, 0) => by_result!(typed_ints, 3, false, false, false, false),
+        (3, 1) => by_result!(typed_ints, 3, true, false, false, false),
+        (3, 2) => by_result!(typed_ints, 3, false, true, false, false),
+        (3, 3) => by_result!(typed_ints, 3, true, true, false, false),
+        (3, 4) => by_result!(typed_ints, 3, false, false, true, false),
+        (3, 5) => by_result!(typed_ints, 3, true, false, true, false),
+        (3, 6) => by_result!(typed_ints, 3, false, true, true, false),
+        (3, 7) => by_result!(typed_ints, 3, true, true, true, false),
+        (4, 0) => by_result!(typed_ints, 4, false, false, false, false),
+        (4, 1) => by_result!(typed_ints, 4, true, false, false, false),
+        (4, 2) => by_result!(typed_ints, 4, false, true, false, false),
+        (4, 3) => by_result!(typed_ints, 4, true, true, false, false),
+        (4, 4) => by_result!(typed_ints, 4, false, false, true, false),
+        (4, 5) => by_result!(typed_ints, 4, true, false, true, false),
+        (4, 6) => by_result!(typed_ints, 4, false, true, true, false),
+        (4, 7) => by_result!(typed_ints, 4, true, true, true, false),
+        (4, 8) => by_result!(typed_ints, 4, false, false, false, true),
+        (4, 9) => by_result!(typed_ints, 4, true, false, false, true),
+        (4, 10) => by_result!(typed_ints, 4, false, true, false, true),
+        (4, 11) => by_result!(typed_ints, 4, true, true, false, true),
+        (4, 12) => by_result!(typed_ints, 4, false, false, true, true),
+        (4, 13) => by_result!(typed_ints, 4, true, false, true, true),
+        (4, 14) => by_result!(typed_ints, 4, false, true, true, true),
+        (4, 15) => by_result!(typed_ints, 4, true, true, true, true),
         (5, 0) => by_result!(typed_one, 5),
         (6, 0) => by_result!(typed_one, 6),
         (7, 0) => by_result!(typed_one, 7),
         (8, 0) => by_result!(typed_one, 8),
-        (1, 1) => by_result!(typed_wide),
         _ => return Fast::NONE,
     };
     Fast {
