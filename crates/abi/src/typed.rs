@@ -150,11 +150,12 @@ impl Flat {
                 if count > crate::MAX_FLAT_PARAMS {
                     return Some(Flat::described(count, false, 0));
                 }
-                // Both fit, so neither lost its description.
+                // Both fit, so neither lost its description; `b`'s `i64`s
+                // land below bit 16 (shifted as a `u32`: `a` may be all 16).
                 Some(Flat::described(
                     count,
                     a.ints && b.ints,
-                    a.wide | (b.wide << a.count),
+                    a.wide | ((b.wide as u32) << a.count) as u16,
                 ))
             }
             _ => None,

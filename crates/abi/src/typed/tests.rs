@@ -286,6 +286,25 @@ fn a_static_flattening_is_the_flattening_of_the_type() {
     let long = Type::result(Some(strings(9)), Some(Type::F32)).unwrap();
     check_static_flat::<Result<S9, f32>>(&long, true);
     check_static_flat::<(S9, u64)>(&Type::tuple([strings(9), Type::U64]).unwrap(), true);
+    // Sixteen values then none: still described.
+    type S8 = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    assert_eq!(
+        Flat::then(<S8 as ComponentType>::FLAT, Some(Flat::i32s(0))),
+        Some(Flat::i32s(16))
+    );
+    assert_eq!(
+        Flat::then(Some(Flat::i32s(15)), Some(Flat::I64)).map(|f| f.wide),
+        Some(1 << 15)
+    );
     // Tuples add their parts up.
     check_static_flat::<(u8, String, Option<Result<Vec<(u32, f32)>, char>>)>(
         parts.fields().next().unwrap().0,

@@ -521,18 +521,17 @@ where
 /// The typed trampoline for `n` `i32` parameters and result `R`.
 #[inline(always)]
 fn typed<T: 'static, const R: u8>(store: &mut Store<Data<T>>, f: HostFn<T>, n: usize) -> Func {
-    let r = R;
     match n {
-        0 => wrap!(store, f, r,),
-        1 => wrap!(store, f, r, a: i32),
-        2 => wrap!(store, f, r, a: i32, b: i32),
-        3 => wrap!(store, f, r, a: i32, b: i32, c: i32),
-        4 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32),
-        5 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32),
-        6 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32),
-        7 => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32, h: i32),
+        0 => wrap!(store, f, R,),
+        1 => wrap!(store, f, R, a: i32),
+        2 => wrap!(store, f, R, a: i32, b: i32),
+        3 => wrap!(store, f, R, a: i32, b: i32, c: i32),
+        4 => wrap!(store, f, R, a: i32, b: i32, c: i32, d: i32),
+        5 => wrap!(store, f, R, a: i32, b: i32, c: i32, d: i32, e: i32),
+        6 => wrap!(store, f, R, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32),
+        7 => wrap!(store, f, R, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32, h: i32),
         // No typed trampoline takes more than `TYPED_PARAMS`.
-        _ => wrap!(store, f, r, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32, h: i32, i: i32),
+        _ => wrap!(store, f, R, a: i32, b: i32, c: i32, d: i32, e: i32, g: i32, h: i32, i: i32),
     }
 }
 
