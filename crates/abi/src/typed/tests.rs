@@ -271,32 +271,16 @@ fn a_static_flattening_is_the_flattening_of_the_type() {
     check_static_flat::<Result<u32, f32>>(&c[1], false);
     check_static_flat::<Result<f32, u64>>(&b[2], false);
     // ... unless it is too long to pass directly, when only its count matters.
-    let strings = |n| Type::tuple((0..n).map(|_| Type::String)).unwrap();
-    type S9 = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
-    let long = Type::result(Some(strings(9)), Some(Type::F32)).unwrap();
+    type S4 = (String, String, String, String);
+    type S8 = (S4, S4);
+    type S9 = (S8, String);
+    let s4 = Type::tuple((0..4).map(|_| Type::String)).unwrap();
+    let s8 = Type::tuple([s4.clone(), s4]).unwrap();
+    let s9 = Type::tuple([s8, Type::String]).unwrap();
+    let long = Type::result(Some(s9.clone()), Some(Type::F32)).unwrap();
     check_static_flat::<Result<S9, f32>>(&long, true);
-    check_static_flat::<(S9, u64)>(&Type::tuple([strings(9), Type::U64]).unwrap(), true);
+    check_static_flat::<(S9, u64)>(&Type::tuple([s9, Type::U64]).unwrap(), true);
     // Sixteen values then none: still described.
-    type S8 = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
     assert_eq!(
         Flat::then(<S8 as ComponentType>::FLAT, Some(Flat::i32s(0))),
         Some(Flat::i32s(16))
