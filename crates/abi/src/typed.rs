@@ -92,92 +92,104 @@ impl core::error::Error for TypeMismatch {}
 
 /// The core values a type flattens to, the same for every WIT type it
 /// typechecks against: how many, and, when they fit in a call's 16 direct
-/// parameters, which integer types they are.
+/// parameters, which core type each is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flat {
     /// How many core values.
     pub count: usize,
-    /// Whether every one is an `i32` or an `i64`; `false` for more than
-    /// 16, which no call passes directly.
-    pub ints: bool,
-    /// Which are `i64`s (bit k for value k); 0 for more than 16.
+    /// Whether `wide` and `float` describe them: `false` for more than 16,
+    /// which no call passes directly.
+    pub described: bool,
+    /// Which are 64-bit, `i64` or `f64` (bit k for value k).
     pub wide: u16,
+    /// Which are floats, `f32` or `f64`.
+    pub float: u16,
 }
 
 impl Flat {
     /// `count` `i32`s.
     pub const fn i32s(count: usize) -> Flat {
-        Flat::described(count, true, 0)
+        Flat::described(count, 0, 0)
     }
 
     /// One `i64`.
-    pub const I64: Flat = Flat {
-        count: 1,
-        ints: true,
-        wide: 1,
-    };
+    pub const I64: Flat = Flat::described(1, 1, 0);
 
-    /// One `f32` or `f64`.
-    pub const FLOAT: Flat = Flat {
-        count: 1,
-        ints: false,
-        wide: 0,
-    };
+    /// One `f32`.
+    pub const F32: Flat = Flat::described(1, 0, 1);
+
+    /// One `f64`.
+    pub const F64: Flat = Flat::described(1, 1, 1);
 
     /// Whether every one is an `i32`.
     pub const fn all_i32(&self) -> bool {
-        self.ints && self.wide == 0
+        self.described && self.wide == 0 && self.float == 0
+    }
+
+    /// Value `k`'s core type: 0 for `i32`, 1 `i64`, 2 `f32`, 3 `f64`.
+    pub const fn kind(&self, k: usize) -> u8 {
+        ((self.wide >> k & 1) | (self.float >> k & 1) << 1) as u8
     }
 
     /// `count` values, described only when they fit in a call.
-    const fn described(count: usize, ints: bool, wide: u16) -> Flat {
-        if count > crate::MAX_FLAT_PARAMS {
-            Flat {
-                count,
-                ints: false,
-                wide: 0,
-            }
-        } else {
-            Flat { count, ints, wide }
+    const fn described(count: usize, wide: u16, float: u16) -> Flat {
+        let fits = count <= crate::MAX_FLAT_PARAMS;
+        Flat {
+            count,
+            described: fits,
+            wide: if fits { wide } else { 0 },
+            float: if fits { float } else { 0 },
         }
     }
 
     /// `a`'s values then `b`'s: known when both are.
     pub const fn then(a: Option<Flat>, b: Option<Flat>) -> Option<Flat> {
-        match (a, b) {
-            (Some(a), Some(b)) => {
-                let count = a.count + b.count;
-                if count > crate::MAX_FLAT_PARAMS {
-                    return Some(Flat::described(count, false, 0));
-                }
-                // Both fit, so neither lost its description; `b`'s `i64`s
-                // land below bit 16 (shifted as a `u32`: `a` may be all 16).
-                Some(Flat::described(
-                    count,
-                    a.ints && b.ints,
-                    a.wide | ((b.wide as u32) << a.count) as u16,
-                ))
-            }
-            _ => None,
+        let (Some(a), Some(b)) = (a, b) else {
+            return None;
+        };
+        let count = a.count + b.count;
+        if count > crate::MAX_FLAT_PARAMS {
+            return Some(Flat::described(count, 0, 0));
         }
+        // Both fit, so both are described; `b`'s bits land below bit 16
+        // (shifted as a `u32`: `a` may be all 16).
+        let (wide, float) = ((b.wide as u32) << a.count, (b.float as u32) << a.count);
+        Some(Flat::described(
+            count,
+            a.wide | wide as u16,
+            a.float | float as u16,
+        ))
     }
 
-    /// The payloads of two cases of one variant, position by position (an
-    /// `i32` joined with an `i64` is an `i64`): known when both are, and,
-    /// when they fit in a call, made of integers (a join with a float is
-    /// left unknown rather than worked out).
+    /// The payloads of two cases of one variant, position by position, as
+    /// the Canonical ABI joins them: equal types stay, an `i32` and an `f32`
+    /// make an `i32`, any other pair an `i64`.
     pub const fn either(a: Option<Flat>, b: Option<Flat>) -> Option<Flat> {
         let (Some(a), Some(b)) = (a, b) else {
             return None;
         };
         let count = if a.count > b.count { a.count } else { b.count };
         if count > crate::MAX_FLAT_PARAMS {
-            Some(Flat::described(count, false, 0))
-        } else if a.ints && b.ints {
-            Some(Flat::described(count, true, a.wide | b.wide))
-        } else {
-            None
+            return Some(Flat::described(count, 0, 0));
         }
+        let (mut wide, mut float) = (0u16, 0u16);
+        let mut k = 0;
+        while k < count {
+            let kind = match (k < a.count, k < b.count) {
+                (true, false) => a.kind(k),
+                (false, _) => b.kind(k),
+                (true, true) => match (a.kind(k), b.kind(k)) {
+                    (x, y) if x == y => x,
+                    // `i32` with `f32`.
+                    (0, 2) | (2, 0) => 0,
+                    _ => 1,
+                },
+            };
+            wide |= ((kind & 1) as u16) << k;
+            float |= ((kind >> 1) as u16) << k;
+            k += 1;
+        }
+        Some(Flat::described(count, wide, float))
     }
 
     /// A variant: its `i32` discriminant, then its cases' joined payloads.

@@ -98,6 +98,18 @@ impl From<i64> for FlatVal {
     }
 }
 
+impl From<f32> for FlatVal {
+    fn from(v: f32) -> FlatVal {
+        FlatVal::F32(v)
+    }
+}
+
+impl From<f64> for FlatVal {
+    fn from(v: f64) -> FlatVal {
+        FlatVal::F64(v)
+    }
+}
+
 impl FlatVal {
     /// The core type of this value.
     pub fn ty(&self) -> FlatType {

@@ -147,22 +147,41 @@ impl HostResult for u64 {
     }
 }
 
-impl HostArg for f64 {
-    fn ty() -> Type {
-        Type::F64
-    }
-    const FLAT: usize = 1;
-    const CORE: Option<Flat> = Some(Flat::FLOAT);
-    fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
-        match flat.first() {
-            Some(FlatVal::F64(v)) if v.is_nan() => Ok(f64::NAN),
-            Some(FlatVal::F64(v)) => Ok(*v),
-            _ => Err(Trap::FlatMismatch {
-                expected: Some(wasmbed_abi::FlatType::F64),
-            }),
+macro_rules! float_arg {
+    ($($t:ident => $ty:ident, $flat:ident);*) => {$(
+        impl HostArg for $t {
+            fn ty() -> Type {
+                Type::$ty
+            }
+            const FLAT: usize = 1;
+            const CORE: Option<Flat> = Some(Flat::$ty);
+            fn lift(flat: &[FlatVal], _: &[u8]) -> Result<Self, Trap> {
+                match flat.first() {
+                    // One NaN, as the Canonical ABI lifts them.
+                    Some(FlatVal::$flat(v)) if v.is_nan() => Ok($t::NAN),
+                    Some(FlatVal::$flat(v)) => Ok(*v),
+                    _ => Err(Trap::FlatMismatch {
+                        expected: Some(wasmbed_abi::FlatType::$flat),
+                    }),
+                }
+            }
         }
-    }
+
+        impl HostResult for $t {
+            fn ty() -> Option<Type> {
+                Some(Type::$ty)
+            }
+            const FLAT: Option<Flat> = Some(Flat::$ty);
+            fn lower(self, out: &mut [FlatVal]) -> Result<(), Error> {
+                // One NaN, as the Canonical ABI lowers them.
+                out[0] = FlatVal::$flat(if self.is_nan() { $t::NAN } else { self });
+                Ok(())
+            }
+        }
+    )*};
 }
+
+float_arg!(f32 => F32, F32; f64 => F64, F64);
 
 impl HostArg for char {
     fn ty() -> Type {

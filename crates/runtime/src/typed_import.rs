@@ -345,6 +345,7 @@ mod tests {
     use super::{ImportParams, Lower};
     use crate::engine::Fast;
     use crate::Resource;
+    use wasmbed_abi::typed::Flat;
 
     /// Seventeen parameters: more than a core function takes, so they spill.
     type P17 = (
@@ -368,31 +369,33 @@ mod tests {
     );
 
     /// The typed trampoline each import `P -> R` may take: its core type
-    /// (how many parameters, which are `i64`s, and no result, an `i32` or
-    /// an `i64`), or none.
-    fn shape<P: ImportParams, R: Lower>() -> Option<Option<(usize, u16, u8)>> {
+    /// (how many parameters, which are 64-bit, which are floats, and its
+    /// result: none, or one of `Flat::kind` plus one), or none.
+    fn shape<P: ImportParams, R: Lower>() -> Option<Option<(usize, u16, u16, u8)>> {
         let fast = const { Fast::<()>::of(P::FLAT, R::FLAT) };
-        let kind = |(p, r): (wasmbed_abi::typed::Flat, wasmbed_abi::typed::Flat)| {
-            (p.count, p.wide, r.count as u8 + r.wide as u8)
-        };
+        let result = |r: Flat| if r.count == 0 { 0 } else { r.kind(0) + 1 };
+        let kind = |(p, r): (Flat, Flat)| (p.count, p.wide, p.float, result(r));
         fast.make.map(|_| fast.shape.map(kind))
     }
 
     #[test]
     fn a_typed_import_takes_the_trampoline_of_its_core_type() {
-        assert_eq!(shape::<(u32,), u32>(), Some(Some((1, 0, 1))));
-        assert_eq!(shape::<(), ()>(), Some(Some((0, 0, 0))));
-        assert_eq!(shape::<(String, u8), ()>(), Some(Some((3, 0, 0))));
-        assert_eq!(shape::<(Resource<()>,), bool>(), Some(Some((1, 0, 1))));
+        assert_eq!(shape::<(u32,), u32>(), Some(Some((1, 0, 0, 1))));
+        assert_eq!(shape::<(), ()>(), Some(Some((0, 0, 0, 0))));
+        assert_eq!(shape::<(String, u8), ()>(), Some(Some((3, 0, 0, 0))));
+        assert_eq!(shape::<(Resource<()>,), bool>(), Some(Some((1, 0, 0, 1))));
         // A spilled result: its pointer is a third parameter.
-        assert_eq!(shape::<(String,), String>(), Some(Some((3, 0, 0))));
+        assert_eq!(shape::<(String,), String>(), Some(Some((3, 0, 0, 0))));
         // Seventeen spill: one pointer.
-        assert_eq!(shape::<P17, u32>(), Some(Some((1, 0, 1))));
+        assert_eq!(shape::<P17, u32>(), Some(Some((1, 0, 0, 1))));
         // Two strings and the result's pointer: five.
-        assert_eq!(shape::<(String, String), String>(), Some(Some((5, 0, 0))));
+        assert_eq!(
+            shape::<(String, String), String>(),
+            Some(Some((5, 0, 0, 0)))
+        );
         assert_eq!(
             shape::<(String, String, String, String), ()>(),
-            Some(Some((8, 0, 0)))
+            Some(Some((8, 0, 0, 0)))
         );
     }
 
@@ -400,46 +403,73 @@ mod tests {
     fn an_import_no_typed_trampoline_takes_links_none() {
         // Nine parameters: more than a typed trampoline takes.
         assert_eq!(shape::<(String, String, String, String, u32), ()>(), None);
-        // Floats, and more than four parameters with an `i64` among them.
-        assert_eq!(shape::<(f64,), ()>(), None);
-        assert_eq!(shape::<(u32,), f32>(), None);
+        // More than four with an `i64` among them, or four with a float.
         assert_eq!(shape::<(u64, u32, u32, u32, u32), ()>(), None);
-        assert_eq!(shape::<(u32,), (u64, u64)>(), Some(Some((2, 0, 0))));
+        assert_eq!(shape::<(u32, u32, u32, f32), ()>(), None);
+        assert_eq!(shape::<(u32,), (u64, u64)>(), Some(Some((2, 0, 0, 0))));
     }
 
     #[test]
     fn i64_results_and_up_to_four_parameters_with_i64s_take_a_typed_trampoline() {
-        assert_eq!(shape::<(), u64>(), Some(Some((0, 0, 2))));
-        assert_eq!(shape::<(String, u32), i64>(), Some(Some((3, 0, 2))));
-        assert_eq!(shape::<P17, u64>(), Some(Some((1, 0, 2))));
-        assert_eq!(shape::<(u64,), ()>(), Some(Some((1, 1, 0))));
-        assert_eq!(shape::<(u64,), u32>(), Some(Some((1, 1, 1))));
-        assert_eq!(shape::<(i64,), u64>(), Some(Some((1, 1, 2))));
+        assert_eq!(shape::<(), u64>(), Some(Some((0, 0, 0, 2))));
+        assert_eq!(shape::<(String, u32), i64>(), Some(Some((3, 0, 0, 2))));
+        assert_eq!(shape::<P17, u64>(), Some(Some((1, 0, 0, 2))));
+        assert_eq!(shape::<(u64,), ()>(), Some(Some((1, 1, 0, 0))));
+        assert_eq!(shape::<(u64,), u32>(), Some(Some((1, 1, 0, 1))));
+        assert_eq!(shape::<(i64,), u64>(), Some(Some((1, 1, 0, 2))));
         // A handle then a duration; with a spilled result, its pointer after.
-        assert_eq!(shape::<(Resource<()>, u64), u32>(), Some(Some((2, 2, 1))));
+        assert_eq!(
+            shape::<(Resource<()>, u64), u32>(),
+            Some(Some((2, 2, 0, 1)))
+        );
         assert_eq!(
             shape::<(Resource<()>, u64), String>(),
-            Some(Some((3, 2, 0)))
+            Some(Some((3, 2, 0, 0)))
         );
-        assert_eq!(shape::<(u64, u32, u64, u32), ()>(), Some(Some((4, 5, 0))));
+        assert_eq!(
+            shape::<(u64, u32, u64, u32), ()>(),
+            Some(Some((4, 5, 0, 0)))
+        );
         // A result joining an `i32` with an `i64`: a discriminant and an
         // `i64` as a parameter; a pointer after the parameters as a result.
-        assert_eq!(shape::<(Result<u32, u64>,), ()>(), Some(Some((2, 2, 0))));
-        assert_eq!(shape::<(u32,), Result<u32, u64>>(), Some(Some((2, 0, 0))));
+        assert_eq!(shape::<(Result<u32, u64>,), ()>(), Some(Some((2, 2, 0, 0))));
+        assert_eq!(
+            shape::<(u32,), Result<u32, u64>>(),
+            Some(Some((2, 0, 0, 0)))
+        );
+    }
+
+    #[test]
+    fn floats_take_a_typed_trampoline() {
+        assert_eq!(shape::<(f64,), ()>(), Some(Some((1, 1, 1, 0))));
+        assert_eq!(shape::<(u32,), f32>(), Some(Some((1, 0, 0, 3))));
+        assert_eq!(shape::<(f32, u64), f64>(), Some(Some((2, 2, 1, 4))));
+        // A result joining an `i32` with an `f32` is an `i32`.
+        assert_eq!(shape::<(Result<u32, f32>,), ()>(), Some(Some((2, 0, 0, 0))));
+        // A record of a `u32` and an `f64`, and its spilled result's pointer.
+        assert_eq!(
+            shape::<((u32, f64),), (u32, f64)>(),
+            Some(Some((3, 2, 2, 0)))
+        );
     }
 
     #[test]
     fn an_import_of_types_not_known_statically_may_take_any() {
-        // A result whose cases join an `i32` with an `f32`.
-        assert_eq!(shape::<(Result<u32, f32>,), ()>(), Some(None));
-        assert_eq!(shape::<(u32,), Result<f32, u32>>(), Some(None));
+        let any = const { Fast::<()>::of(None, Some(Flat::i32s(1))) };
+        assert!(any.make.is_some() && any.shape.is_none() && any.dynamic.is_some());
     }
 
     #[test]
     fn options_and_results_of_i32s_are_known_statically() {
-        assert_eq!(shape::<(Option<u32>,), ()>(), Some(Some((2, 0, 0))));
+        assert_eq!(shape::<(Option<u32>,), ()>(), Some(Some((2, 0, 0, 0))));
         // Two result values spill: a pointer after the parameter.
-        assert_eq!(shape::<(u32,), Result<u32, u32>>(), Some(Some((2, 0, 0))));
-        assert_eq!(shape::<(Result<(), String>,), u32>(), Some(Some((3, 0, 1))));
+        assert_eq!(
+            shape::<(u32,), Result<u32, u32>>(),
+            Some(Some((2, 0, 0, 0)))
+        );
+        assert_eq!(
+            shape::<(Result<(), String>,), u32>(),
+            Some(Some((3, 0, 0, 1)))
+        );
     }
 }

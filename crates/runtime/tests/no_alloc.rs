@@ -9,8 +9,8 @@
 //! allocator does not see.
 //!
 //! Known limit: an import whose core signature a typed trampoline does not
-//! take (floats, more than four parameters with an `i64` among them, more
-//! than eight parameters or more than one result) is linked through wasmi's
+//! take (more than three parameters with a float among them, more than four
+//! with an `i64`, more than eight, or more than one result) is linked through wasmi's
 //! `func_new`, which allocates once per call; these tests pin the paths
 //! that do not.
 
@@ -64,6 +64,7 @@ interface host {
   now: func() -> u64;
   wait: func(ns: u64) -> u32;
   wait-on: func(id: u32, ns: u64) -> u32;
+  scale: func(x: f32, by: f64) -> f64;
 }
 world w {
   import host;
@@ -77,6 +78,7 @@ const WAT: &str = r#"(module
   (import "cm32p2|test:alloc/host" "now" (func $now (result i64)))
   (import "cm32p2|test:alloc/host" "wait" (func $wait (param i64) (result i32)))
   (import "cm32p2|test:alloc/host" "wait-on" (func $wait_on (param i32 i64) (result i32)))
+  (import "cm32p2|test:alloc/host" "scale" (func $scale (param f32 f64) (result f64)))
   (memory (export "cm32p2_memory") 1)
   (data (i32.const 64) "sixteen byte str")
   (func (export "cm32p2||g") (param i32) (result i32)
@@ -88,13 +90,15 @@ const WAT: &str = r#"(module
     call $now call $wait
     i32.add
     i32.const 5 call $now call $wait_on
+    i32.add
+    f32.const 1.5 f64.const 4 call $scale i32.trunc_f64_u
     i32.add))"#;
 
 /// What `g(20)` returns: `f(20)`, `len` of 16 bytes, `both` over 16 and
 /// 7 bytes plus one (five core parameters: still a typed trampoline), and
 /// `wait(now())`, the high half of `NOW` (an `i64` each way), and
-/// `wait-on(5, now())`, that half plus 5.
-const G20: u32 = 40 + 16 + (16 + 7 + 1) + 3 + (3 + 5);
+/// `wait-on(5, now())`, that half plus 5, and `scale(1.5, 4.0)`.
+const G20: u32 = 40 + 16 + (16 + 7 + 1) + 3 + (3 + 5) + 6;
 
 /// What `now` returns.
 const NOW: u64 = 3 << 32 | 17;
@@ -131,6 +135,11 @@ fn linker() -> Linker<()> {
             "test:alloc/host",
             "wait-on",
             |_: &mut HostCx<'_>, id: u32, ns: u64| id + (ns >> 32) as u32,
+        )
+        .func_wrap(
+            "test:alloc/host",
+            "scale",
+            |_: &mut HostCx<'_>, x: f32, by: f64| f64::from(x) * by,
         );
     linker
 }

@@ -30,7 +30,8 @@ macro_rules! scalar {
         impl ComponentType for $t {
             const FLAT: Option<Flat> = Some(match TypeKind::$wit {
                 TypeKind::U64 | TypeKind::S64 => Flat::I64,
-                TypeKind::F32 | TypeKind::F64 => Flat::FLOAT,
+                TypeKind::F32 => Flat::F32,
+                TypeKind::F64 => Flat::F64,
                 _ => Flat::i32s(1),
             });
 

@@ -221,25 +221,24 @@ proptest! {
 }
 
 /// Checks that `T` stands for `ty`, and that its compile-time `FLAT` is
-/// `ty`'s real flattening when `known`, and unknown otherwise.
-fn check_static_flat<T: ComponentType>(ty: &Type, known: bool) {
+/// `ty`'s real flattening.
+fn check_static_flat<T: ComponentType>(ty: &Type) {
     T::typecheck(ty, &NoResources).unwrap();
     let flat = ty.flat();
     let fits = flat.len() <= crate::MAX_FLAT_PARAMS;
+    let bits = |is: fn(&FlatType) -> bool| match fits {
+        true => (flat.iter().enumerate())
+            .filter(|(_, f)| is(f))
+            .fold(0, |w, (k, _)| w | 1 << k),
+        false => 0,
+    };
     let real = Flat {
         count: flat.len(),
-        ints: fits
-            && flat
-                .iter()
-                .all(|f| matches!(f, FlatType::I32 | FlatType::I64)),
-        wide: match fits {
-            true => (flat.iter().enumerate())
-                .filter(|(_, f)| **f == FlatType::I64)
-                .fold(0, |w, (k, _)| w | 1 << k),
-            false => 0,
-        },
+        described: fits,
+        wide: bits(|f| matches!(f, FlatType::I64 | FlatType::F64)),
+        float: bits(|f| matches!(f, FlatType::F32 | FlatType::F64)),
     };
-    assert_eq!(T::FLAT, known.then_some(real), "{ty:?}");
+    assert_eq!(T::FLAT, Some(real), "{ty:?}");
 }
 
 #[test]
@@ -255,22 +254,38 @@ fn a_static_flattening_is_the_flattening_of_the_type() {
         t.fields().map(|(t, _)| t.clone()).collect()
     };
     let (a, b, c) = (part(0), part(1), part(2));
-    // An option keeps its payload's core types: known, i64s and floats included.
-    check_static_flat::<Option<Result<Vec<(u32, f32)>, char>>>(&a[2], true);
-    check_static_flat::<Option<f64>>(&c[0], true);
-    check_static_flat::<Option<u32>>(&Type::option(Type::U32).unwrap(), true);
-    check_static_flat::<Option<u64>>(&Type::option(Type::U64).unwrap(), true);
-    // A result joins its cases: known when both are integers ...
+    // An option keeps its payload's core types.
+    check_static_flat::<Option<Result<Vec<(u32, f32)>, char>>>(&a[2]);
+    check_static_flat::<Option<f64>>(&c[0]);
+    check_static_flat::<Option<u32>>(&Type::option(Type::U32).unwrap());
+    check_static_flat::<Option<u64>>(&Type::option(Type::U64).unwrap());
+    // A result joins its cases position by position.
     let joined = Type::result(Some(Type::String), Some(Type::U8)).unwrap();
-    check_static_flat::<Result<String, u8>>(&joined, true);
+    check_static_flat::<Result<String, u8>>(&joined);
     let unit = Type::result(None, Some(Type::U32)).unwrap();
-    check_static_flat::<Result<(), u32>>(&unit, true);
-    let wide = Type::result(Some(Type::U32), Some(Type::S64)).unwrap();
-    check_static_flat::<Result<u32, i64>>(&wide, true);
-    // ... and left unknown with a float, whether the join is an i32 or not ...
-    check_static_flat::<Result<u32, f32>>(&c[1], false);
-    check_static_flat::<Result<f32, u64>>(&b[2], false);
-    // ... unless it is too long to pass directly, when only its count matters.
+    check_static_flat::<Result<(), u32>>(&unit);
+    check_static_flat::<Result<u32, f32>>(&c[1]);
+    check_static_flat::<Result<f32, u64>>(&b[2]);
+    // Every pair of core types.
+    macro_rules! pairs {
+        ($(($x:ty, $tx:ident)),*) => {
+            pairs!(@rows [$(($x, $tx)),*] $(($x, $tx))*);
+        };
+        (@rows $all:tt $(($x:ty, $tx:ident))*) => {
+            $(pairs!(@row ($x, $tx) $all);)*
+        };
+        (@row ($x:ty, $tx:ident) [$(($y:ty, $ty:ident)),*]) => {
+            $(
+                let r = Type::result(Some(Type::$tx), Some(Type::$ty)).unwrap();
+                check_static_flat::<Result<$x, $y>>(&r);
+                let pair = Type::tuple([Type::U8, Type::$ty]).unwrap();
+                let r = Type::result(Some(Type::$tx), Some(pair)).unwrap();
+                check_static_flat::<Result<$x, (u8, $y)>>(&r);
+            )*
+        };
+    }
+    pairs!((u32, U32), (u64, U64), (f32, F32), (f64, F64));
+    // Too long to pass directly: only its count is described.
     type S4 = (String, String, String, String);
     type S8 = (S4, S4);
     type S9 = (S8, String);
@@ -278,23 +293,22 @@ fn a_static_flattening_is_the_flattening_of_the_type() {
     let s8 = Type::tuple([s4.clone(), s4]).unwrap();
     let s9 = Type::tuple([s8, Type::String]).unwrap();
     let long = Type::result(Some(s9.clone()), Some(Type::F32)).unwrap();
-    check_static_flat::<Result<S9, f32>>(&long, true);
-    check_static_flat::<(S9, u64)>(&Type::tuple([s9, Type::U64]).unwrap(), true);
+    check_static_flat::<Result<S9, f32>>(&long);
+    check_static_flat::<(S9, u64)>(&Type::tuple([s9, Type::U64]).unwrap());
     // Sixteen values then none: still described.
     assert_eq!(
         Flat::then(<S8 as ComponentType>::FLAT, Some(Flat::i32s(0))),
         Some(Flat::i32s(16))
     );
     assert_eq!(
-        Flat::then(Some(Flat::i32s(15)), Some(Flat::I64)).map(|f| f.wide),
-        Some(1 << 15)
+        Flat::then(Some(Flat::i32s(15)), Some(Flat::F64)).map(|f| (f.wide, f.float)),
+        Some((1 << 15, 1 << 15))
     );
     // Tuples add their parts up.
     check_static_flat::<(u8, String, Option<Result<Vec<(u32, f32)>, char>>)>(
         parts.fields().next().unwrap().0,
-        true,
     );
-    check_static_flat::<Big>(&ty, false);
+    check_static_flat::<Big>(&ty);
 }
 
 #[test]

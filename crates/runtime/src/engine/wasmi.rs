@@ -392,9 +392,9 @@ struct Maker<T> {
 /// How an import's function is made.
 enum How<T> {
     /// For an import whose core type a statically typed trampoline takes
-    /// (up to eight `i32` parameters, or up to four with `i64`s among them,
-    /// and no result, an `i32` or an `i64`), which unlike `Func::new`
-    /// allocates nothing per call: this many parameters, whether one result.
+    /// (up to eight `i32` parameters, four integers or three of any core
+    /// type, and at most one result), which unlike `Func::new` allocates
+    /// nothing per call: this many parameters, whether one result.
     Typed(TypedFn<T>, usize, bool),
     /// Any other import, through `Func::new` (which allocates once per call).
     Dynamic(DynamicFn<T>, wasmi::FuncType),
@@ -409,26 +409,29 @@ pub(crate) type TypedFn<T> = fn(&mut Store<Data<T>>, HostFn<T>, usize, bool) -> 
 pub(crate) type DynamicFn<T> = fn(&mut Store<Data<T>>, wasmi::FuncType, HostFn<T>) -> Func;
 
 /// A typed trampoline over `f` with the parameters named and typed,
-/// returning nothing (`$r` 0), one `i32` (1) or one `i64` (2).
+/// returning nothing (`$r` 0) or one `i32` (1), `i64` (2), `f32` (3) or
+/// `f64` (4).
 macro_rules! wrap {
     ($store:expr, $f:expr, $r:expr, $($a:ident: $t:ty),*) => {{
         let f = $f;
+        macro_rules! returning {
+            ($ty:ty, $v:ident, $zero:expr) => {
+                Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<$ty, wasmi::Error> {
+                    Ok(match call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 1)? {
+                        FlatVal::$v(v) => v,
+                        _ => $zero,
+                    })
+                })
+            };
+        }
         match $r {
             0 => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<(), wasmi::Error> {
                 call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 0).map(|_| ())
             }),
-            1 => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<i32, wasmi::Error> {
-                Ok(match call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 1)? {
-                    FlatVal::I32(v) => v,
-                    _ => 0,
-                })
-            }),
-            _ => Func::wrap($store, move |mut caller: Caller<'_, Data<T>>, $($a: $t),*| -> Result<i64, wasmi::Error> {
-                Ok(match call_typed(&f, &mut caller, &[$(Into::<FlatVal>::into($a)),*], 1)? {
-                    FlatVal::I64(v) => v,
-                    _ => 0,
-                })
-            }),
+            1 => returning!(i32, I32, 0),
+            2 => returning!(i64, I64, 0),
+            3 => returning!(f32, F32, 0.0),
+            _ => returning!(f64, F64, 0.0),
         }
     }};
 }
@@ -462,39 +465,47 @@ fn typed_one<T: 'static, const N: usize, const R: u8>(
     typed::<T, R>(store, f, N)
 }
 
-/// A core integer parameter: an `i32`, or an `i64` when wide.
-struct Int<const WIDE: bool>;
+/// A core parameter of kind `K` (see [`Flat::kind`]).
+struct Core<const K: u8>;
 
-/// The Rust type of an [`Int`].
-trait CoreInt {
+/// The Rust type of a [`Core`].
+trait CoreTy {
     type Ty: wasmi::WasmTy + Into<FlatVal>;
 }
 
-impl CoreInt for Int<false> {
+impl CoreTy for Core<0> {
     type Ty = i32;
 }
 
-impl CoreInt for Int<true> {
+impl CoreTy for Core<1> {
     type Ty = i64;
 }
 
-/// The Rust type of parameter `W`: `i64` when wide.
-type P<const W: bool> = <Int<W> as CoreInt>::Ty;
+impl CoreTy for Core<2> {
+    type Ty = f32;
+}
 
-/// The most parameters a typed trampoline with `i64`s among them takes.
+impl CoreTy for Core<3> {
+    type Ty = f64;
+}
+
+/// The Rust type of a parameter of kind `K`.
+type P<const K: u8> = <Core<K> as CoreTy>::Ty;
+
+/// The most parameters a typed trampoline with other types than `i32`
+/// among them takes: four integers, or three with floats among them.
 const MIXED_PARAMS: usize = 4;
 
-/// The typed trampoline for `N` parameters (at most [`MIXED_PARAMS`]),
-/// each an `i32` or, where its flag is set, an `i64` (a duration, a
-/// timestamp, a handle then a duration), and result `R`, chosen at compile
-/// time.
-fn typed_ints<
+/// The typed trampoline for `N` parameters (at most [`MIXED_PARAMS`]) of
+/// kinds `A`, `B`, `C`, `D` (see [`Flat::kind`]) and result `R` (see
+/// [`wrap!`]), chosen at compile time.
+fn typed_mixed<
     T: 'static,
     const N: usize,
-    const A: bool,
-    const B: bool,
-    const C: bool,
-    const D: bool,
+    const A: u8,
+    const B: u8,
+    const C: u8,
+    const D: u8,
     const R: u8,
 >(
     store: &mut Store<Data<T>>,
@@ -503,10 +514,10 @@ fn typed_ints<
     _: bool,
 ) -> Func
 where
-    Int<A>: CoreInt,
-    Int<B>: CoreInt,
-    Int<C>: CoreInt,
-    Int<D>: CoreInt,
+    Core<A>: CoreTy,
+    Core<B>: CoreTy,
+    Core<C>: CoreTy,
+    Core<D>: CoreTy,
 {
     const { assert!(N <= MIXED_PARAMS) };
     match N {
@@ -538,57 +549,133 @@ fn typed<T: 'static, const R: u8>(store: &mut Store<Data<T>>, f: HostFn<T>, n: u
 /// The typed trampoline for core parameters `params` and results
 /// `results`, if one takes them (see [`Fast::of`]).
 pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T> {
-    if !params.ints || !results.ints || results.count > 1 {
+    if !params.described || !results.described || results.count > 1 {
         return Fast::NONE;
     }
-    // No result, an `i32` or an `i64`.
-    let r = results.count as u8 + (results.wide as u8);
+    // No result, or one of kind `Flat::kind` plus one.
+    let r = match results.count {
+        0 => 0,
+        _ => results.kind(0) + 1,
+    };
     macro_rules! by_result {
         ($make:ident $(, $c:literal)*) => {
             match r {
                 0 => $make::<T, $($c,)* 0>,
                 1 => $make::<T, $($c,)* 1>,
-                _ => $make::<T, $($c,)* 2>,
+                2 => $make::<T, $($c,)* 2>,
+                3 => $make::<T, $($c,)* 3>,
+                _ => $make::<T, $($c,)* 4>,
             }
         };
     }
-    // Up to four integers, `i64`s among them, or up to eight `i32`s.
-    let make: TypedFn<T> = match (params.count, params.wide) {
-        (0, 0) => by_result!(typed_ints, 0, false, false, false, false),
-        (1, 0) => by_result!(typed_ints, 1, false, false, false, false),
-        (1, 1) => by_result!(typed_ints, 1, true, false, false, false),
-        (2, 0) => by_result!(typed_ints, 2, false, false, false, false),
-        (2, 1) => by_result!(typed_ints, 2, true, false, false, false),
-        (2, 2) => by_result!(typed_ints, 2, false, true, false, false),
-        (2, 3) => by_result!(typed_ints, 2, true, true, false, false),
-        (3, 0) => by_result!(typed_ints, 3, false, false, false, false),
-        (3, 1) => by_result!(typed_ints, 3, true, false, false, false),
-        (3, 2) => by_result!(typed_ints, 3, false, true, false, false),
-        (3, 3) => by_result!(typed_ints, 3, true, true, false, false),
-        (3, 4) => by_result!(typed_ints, 3, false, false, true, false),
-        (3, 5) => by_result!(typed_ints, 3, true, false, true, false),
-        (3, 6) => by_result!(typed_ints, 3, false, true, true, false),
-        (3, 7) => by_result!(typed_ints, 3, true, true, true, false),
-        (4, 0) => by_result!(typed_ints, 4, false, false, false, false),
-        (4, 1) => by_result!(typed_ints, 4, true, false, false, false),
-        (4, 2) => by_result!(typed_ints, 4, false, true, false, false),
-        (4, 3) => by_result!(typed_ints, 4, true, true, false, false),
-        (4, 4) => by_result!(typed_ints, 4, false, false, true, false),
-        (4, 5) => by_result!(typed_ints, 4, true, false, true, false),
-        (4, 6) => by_result!(typed_ints, 4, false, true, true, false),
-        (4, 7) => by_result!(typed_ints, 4, true, true, true, false),
-        (4, 8) => by_result!(typed_ints, 4, false, false, false, true),
-        (4, 9) => by_result!(typed_ints, 4, true, false, false, true),
-        (4, 10) => by_result!(typed_ints, 4, false, true, false, true),
-        (4, 11) => by_result!(typed_ints, 4, true, true, false, true),
-        (4, 12) => by_result!(typed_ints, 4, false, false, true, true),
-        (4, 13) => by_result!(typed_ints, 4, true, false, true, true),
-        (4, 14) => by_result!(typed_ints, 4, false, true, true, true),
-        (4, 15) => by_result!(typed_ints, 4, true, true, true, true),
-        (5, 0) => by_result!(typed_one, 5),
-        (6, 0) => by_result!(typed_one, 6),
-        (7, 0) => by_result!(typed_one, 7),
-        (8, 0) => by_result!(typed_one, 8),
+    // Up to three parameters of any core types, four integers, or eight
+    // `i32`s: (how many, which are 64-bit, which are floats).
+    let make: TypedFn<T> = match (params.count, params.wide, params.float) {
+        (0, 0, 0) => by_result!(typed_mixed, 0, 0, 0, 0, 0),
+        (1, 0, 0) => by_result!(typed_mixed, 1, 0, 0, 0, 0),
+        (1, 1, 0) => by_result!(typed_mixed, 1, 1, 0, 0, 0),
+        (1, 0, 1) => by_result!(typed_mixed, 1, 2, 0, 0, 0),
+        (1, 1, 1) => by_result!(typed_mixed, 1, 3, 0, 0, 0),
+        (2, 0, 0) => by_result!(typed_mixed, 2, 0, 0, 0, 0),
+        (2, 1, 0) => by_result!(typed_mixed, 2, 1, 0, 0, 0),
+        (2, 2, 0) => by_result!(typed_mixed, 2, 0, 1, 0, 0),
+        (2, 3, 0) => by_result!(typed_mixed, 2, 1, 1, 0, 0),
+        (2, 0, 1) => by_result!(typed_mixed, 2, 2, 0, 0, 0),
+        (2, 1, 1) => by_result!(typed_mixed, 2, 3, 0, 0, 0),
+        (2, 2, 1) => by_result!(typed_mixed, 2, 2, 1, 0, 0),
+        (2, 3, 1) => by_result!(typed_mixed, 2, 3, 1, 0, 0),
+        (2, 0, 2) => by_result!(typed_mixed, 2, 0, 2, 0, 0),
+        (2, 1, 2) => by_result!(typed_mixed, 2, 1, 2, 0, 0),
+        (2, 2, 2) => by_result!(typed_mixed, 2, 0, 3, 0, 0),
+        (2, 3, 2) => by_result!(typed_mixed, 2, 1, 3, 0, 0),
+        (2, 0, 3) => by_result!(typed_mixed, 2, 2, 2, 0, 0),
+        (2, 1, 3) => by_result!(typed_mixed, 2, 3, 2, 0, 0),
+        (2, 2, 3) => by_result!(typed_mixed, 2, 2, 3, 0, 0),
+        (2, 3, 3) => by_result!(typed_mixed, 2, 3, 3, 0, 0),
+        (3, 0, 0) => by_result!(typed_mixed, 3, 0, 0, 0, 0),
+        (3, 1, 0) => by_result!(typed_mixed, 3, 1, 0, 0, 0),
+        (3, 2, 0) => by_result!(typed_mixed, 3, 0, 1, 0, 0),
+        (3, 3, 0) => by_result!(typed_mixed, 3, 1, 1, 0, 0),
+        (3, 4, 0) => by_result!(typed_mixed, 3, 0, 0, 1, 0),
+        (3, 5, 0) => by_result!(typed_mixed, 3, 1, 0, 1, 0),
+        (3, 6, 0) => by_result!(typed_mixed, 3, 0, 1, 1, 0),
+        (3, 7, 0) => by_result!(typed_mixed, 3, 1, 1, 1, 0),
+        (3, 0, 1) => by_result!(typed_mixed, 3, 2, 0, 0, 0),
+        (3, 1, 1) => by_result!(typed_mixed, 3, 3, 0, 0, 0),
+        (3, 2, 1) => by_result!(typed_mixed, 3, 2, 1, 0, 0),
+        (3, 3, 1) => by_result!(typed_mixed, 3, 3, 1, 0, 0),
+        (3, 4, 1) => by_result!(typed_mixed, 3, 2, 0, 1, 0),
+        (3, 5, 1) => by_result!(typed_mixed, 3, 3, 0, 1, 0),
+        (3, 6, 1) => by_result!(typed_mixed, 3, 2, 1, 1, 0),
+        (3, 7, 1) => by_result!(typed_mixed, 3, 3, 1, 1, 0),
+        (3, 0, 2) => by_result!(typed_mixed, 3, 0, 2, 0, 0),
+        (3, 1, 2) => by_result!(typed_mixed, 3, 1, 2, 0, 0),
+        (3, 2, 2) => by_result!(typed_mixed, 3, 0, 3, 0, 0),
+        (3, 3, 2) => by_result!(typed_mixed, 3, 1, 3, 0, 0),
+        (3, 4, 2) => by_result!(typed_mixed, 3, 0, 2, 1, 0),
+        (3, 5, 2) => by_result!(typed_mixed, 3, 1, 2, 1, 0),
+        (3, 6, 2) => by_result!(typed_mixed, 3, 0, 3, 1, 0),
+        (3, 7, 2) => by_result!(typed_mixed, 3, 1, 3, 1, 0),
+        (3, 0, 3) => by_result!(typed_mixed, 3, 2, 2, 0, 0),
+        (3, 1, 3) => by_result!(typed_mixed, 3, 3, 2, 0, 0),
+        (3, 2, 3) => by_result!(typed_mixed, 3, 2, 3, 0, 0),
+        (3, 3, 3) => by_result!(typed_mixed, 3, 3, 3, 0, 0),
+        (3, 4, 3) => by_result!(typed_mixed, 3, 2, 2, 1, 0),
+        (3, 5, 3) => by_result!(typed_mixed, 3, 3, 2, 1, 0),
+        (3, 6, 3) => by_result!(typed_mixed, 3, 2, 3, 1, 0),
+        (3, 7, 3) => by_result!(typed_mixed, 3, 3, 3, 1, 0),
+        (3, 0, 4) => by_result!(typed_mixed, 3, 0, 0, 2, 0),
+        (3, 1, 4) => by_result!(typed_mixed, 3, 1, 0, 2, 0),
+        (3, 2, 4) => by_result!(typed_mixed, 3, 0, 1, 2, 0),
+        (3, 3, 4) => by_result!(typed_mixed, 3, 1, 1, 2, 0),
+        (3, 4, 4) => by_result!(typed_mixed, 3, 0, 0, 3, 0),
+        (3, 5, 4) => by_result!(typed_mixed, 3, 1, 0, 3, 0),
+        (3, 6, 4) => by_result!(typed_mixed, 3, 0, 1, 3, 0),
+        (3, 7, 4) => by_result!(typed_mixed, 3, 1, 1, 3, 0),
+        (3, 0, 5) => by_result!(typed_mixed, 3, 2, 0, 2, 0),
+        (3, 1, 5) => by_result!(typed_mixed, 3, 3, 0, 2, 0),
+        (3, 2, 5) => by_result!(typed_mixed, 3, 2, 1, 2, 0),
+        (3, 3, 5) => by_result!(typed_mixed, 3, 3, 1, 2, 0),
+        (3, 4, 5) => by_result!(typed_mixed, 3, 2, 0, 3, 0),
+        (3, 5, 5) => by_result!(typed_mixed, 3, 3, 0, 3, 0),
+        (3, 6, 5) => by_result!(typed_mixed, 3, 2, 1, 3, 0),
+        (3, 7, 5) => by_result!(typed_mixed, 3, 3, 1, 3, 0),
+        (3, 0, 6) => by_result!(typed_mixed, 3, 0, 2, 2, 0),
+        (3, 1, 6) => by_result!(typed_mixed, 3, 1, 2, 2, 0),
+        (3, 2, 6) => by_result!(typed_mixed, 3, 0, 3, 2, 0),
+        (3, 3, 6) => by_result!(typed_mixed, 3, 1, 3, 2, 0),
+        (3, 4, 6) => by_result!(typed_mixed, 3, 0, 2, 3, 0),
+        (3, 5, 6) => by_result!(typed_mixed, 3, 1, 2, 3, 0),
+        (3, 6, 6) => by_result!(typed_mixed, 3, 0, 3, 3, 0),
+        (3, 7, 6) => by_result!(typed_mixed, 3, 1, 3, 3, 0),
+        (3, 0, 7) => by_result!(typed_mixed, 3, 2, 2, 2, 0),
+        (3, 1, 7) => by_result!(typed_mixed, 3, 3, 2, 2, 0),
+        (3, 2, 7) => by_result!(typed_mixed, 3, 2, 3, 2, 0),
+        (3, 3, 7) => by_result!(typed_mixed, 3, 3, 3, 2, 0),
+        (3, 4, 7) => by_result!(typed_mixed, 3, 2, 2, 3, 0),
+        (3, 5, 7) => by_result!(typed_mixed, 3, 3, 2, 3, 0),
+        (3, 6, 7) => by_result!(typed_mixed, 3, 2, 3, 3, 0),
+        (3, 7, 7) => by_result!(typed_mixed, 3, 3, 3, 3, 0),
+        (4, 0, 0) => by_result!(typed_mixed, 4, 0, 0, 0, 0),
+        (4, 1, 0) => by_result!(typed_mixed, 4, 1, 0, 0, 0),
+        (4, 2, 0) => by_result!(typed_mixed, 4, 0, 1, 0, 0),
+        (4, 3, 0) => by_result!(typed_mixed, 4, 1, 1, 0, 0),
+        (4, 4, 0) => by_result!(typed_mixed, 4, 0, 0, 1, 0),
+        (4, 5, 0) => by_result!(typed_mixed, 4, 1, 0, 1, 0),
+        (4, 6, 0) => by_result!(typed_mixed, 4, 0, 1, 1, 0),
+        (4, 7, 0) => by_result!(typed_mixed, 4, 1, 1, 1, 0),
+        (4, 8, 0) => by_result!(typed_mixed, 4, 0, 0, 0, 1),
+        (4, 9, 0) => by_result!(typed_mixed, 4, 1, 0, 0, 1),
+        (4, 10, 0) => by_result!(typed_mixed, 4, 0, 1, 0, 1),
+        (4, 11, 0) => by_result!(typed_mixed, 4, 1, 1, 0, 1),
+        (4, 12, 0) => by_result!(typed_mixed, 4, 0, 0, 1, 1),
+        (4, 13, 0) => by_result!(typed_mixed, 4, 1, 0, 1, 1),
+        (4, 14, 0) => by_result!(typed_mixed, 4, 0, 1, 1, 1),
+        (4, 15, 0) => by_result!(typed_mixed, 4, 1, 1, 1, 1),
+        (5, 0, 0) => by_result!(typed_one, 5),
+        (6, 0, 0) => by_result!(typed_one, 6),
+        (7, 0, 0) => by_result!(typed_one, 7),
+        (8, 0, 0) => by_result!(typed_one, 8),
         _ => return Fast::NONE,
     };
     Fast {
@@ -600,12 +687,14 @@ pub(crate) const fn typed_of<T: 'static>(params: Flat, results: Flat) -> Fast<T>
 
 /// Whether core types `types` are the ones `flat` describes.
 fn described(flat: Flat, types: &[FlatType]) -> bool {
-    flat.ints
+    flat.described
         && flat.count == types.len()
         && types.iter().enumerate().all(|(k, t)| {
-            *t == match flat.wide >> k & 1 {
+            *t == match flat.kind(k) {
                 0 => FlatType::I32,
-                _ => FlatType::I64,
+                1 => FlatType::I64,
+                2 => FlatType::F32,
+                _ => FlatType::F64,
             }
         })
 }

@@ -299,8 +299,7 @@ fn every_type_kind_crosses_through_generated_bindings() {
 }
 
 /// Each generated type's compile-time flattening, which picks its imports'
-/// trampolines, is its WIT type's; unknown for a variant whose cases join
-/// other core types than `i32`.
+/// trampolines, is its WIT type's.
 #[test]
 fn generated_types_state_their_wit_types_flattening() {
     use wasmbed::__private::{ComponentType, Flat};
@@ -320,12 +319,16 @@ fn generated_types_state_their_wit_types_flattening() {
     let flat_of_param = |name: &str| {
         let f = host.functions.iter().find(|f| f.name == name).unwrap();
         let flat = f.ty.params()[0].flat();
+        let bits = |is: fn(&FlatType) -> bool| {
+            (flat.iter().enumerate())
+                .filter(|(_, f)| is(f))
+                .fold(0, |w, (k, _)| w | 1 << k)
+        };
         Flat {
             count: flat.len(),
-            ints: flat.iter().all(|f| matches!(f, FlatType::I32 | FlatType::I64)),
-            wide: (flat.iter().enumerate())
-                .filter(|(_, f)| **f == FlatType::I64)
-                .fold(0, |w, (k, _)| w | 1 << k),
+            described: true,
+            wide: bits(|f| matches!(f, FlatType::I64 | FlatType::F64)),
+            float: bits(|f| matches!(f, FlatType::F32 | FlatType::F64)),
         }
     };
     assert_eq!(Point::FLAT, Some(flat_of_param("echo-point")));
@@ -334,8 +337,8 @@ fn generated_types_state_their_wit_types_flattening() {
     assert_eq!(Color::FLAT, Some(flat_of_param("echo-color")));
     assert_eq!(Perms::FLAT, Some(flat_of_param("echo-perms")));
     assert_eq!(Wide::FLAT, Some(flat_of_param("echo-wide")));
-    // `circle(f32)`: a float joined with `i32`s, left unknown.
-    assert_eq!(Shape::FLAT, None);
+    // `circle(f32)`, `rect(point)`, `big(u64)`: joined into an `i64`, then an `i32`.
+    assert_eq!(Shape::FLAT, Some(flat_of_param("echo-shape")));
     assert_eq!(flat_of_param("echo-shape").count, 3);
 }
 
