@@ -86,29 +86,18 @@ pub enum FlatVal {
     F64(f64),
 }
 
-impl From<i32> for FlatVal {
-    fn from(v: i32) -> FlatVal {
-        FlatVal::I32(v)
-    }
+/// A core value from the Rust type it is passed as.
+macro_rules! flat_from {
+    ($($t:ty => $v:ident),*) => {$(
+        impl From<$t> for FlatVal {
+            fn from(v: $t) -> FlatVal {
+                FlatVal::$v(v)
+            }
+        }
+    )*};
 }
 
-impl From<i64> for FlatVal {
-    fn from(v: i64) -> FlatVal {
-        FlatVal::I64(v)
-    }
-}
-
-impl From<f32> for FlatVal {
-    fn from(v: f32) -> FlatVal {
-        FlatVal::F32(v)
-    }
-}
-
-impl From<f64> for FlatVal {
-    fn from(v: f64) -> FlatVal {
-        FlatVal::F64(v)
-    }
-}
+flat_from!(i32 => I32, i64 => I64, f32 => F32, f64 => F64);
 
 impl FlatVal {
     /// The core type of this value.
