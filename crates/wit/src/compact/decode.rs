@@ -337,16 +337,14 @@ impl<'a> Decoder<'a> {
             params.push(self.type_ref("type reference")?.0);
         }
         let result = self.opt_type_ref("type reference")?.0;
-        // The parameter count and the references, as encoded.
+        // The parameter count and the references, as encoded: one read alike
+        // shares its type rather than building an equal one.
         let encoded = self.r.bytes.get(at..self.r.pos).unwrap_or_default();
-        let ty = FuncType::new(params, result).map_err(|e| DecodeError::new(at, Kind::Type(e)))?;
-        self.charge(
-            at,
-            (1 + ty.flat_params().len() + ty.flat_results().len()) as u64,
-        )?;
         let ty = match self.recent.iter().find(|(e, _)| *e == encoded) {
             Some((_, same)) => same.clone(),
             None => {
+                let ty = FuncType::new(params, result)
+                    .map_err(|e| DecodeError::new(at, Kind::Type(e)))?;
                 if self.recent.len() == RECENT {
                     self.recent.remove(0);
                 }
@@ -354,6 +352,10 @@ impl<'a> Decoder<'a> {
                 ty
             }
         };
+        self.charge(
+            at,
+            (1 + ty.flat_params().len() + ty.flat_results().len()) as u64,
+        )?;
         let f = Function {
             name: String::from(name),
             ty,
