@@ -109,17 +109,34 @@ pub struct Flat {
 impl Flat {
     /// `count` `i32`s.
     pub const fn i32s(count: usize) -> Flat {
-        Flat::described(count, 0, 0)
+        Flat::fitting(count, 0, 0)
     }
 
     /// One `i64`.
-    pub const I64: Flat = Flat::described(1, 1, 0);
+    pub const I64: Flat = Flat::fitting(1, 1, 0);
 
     /// One `f32`.
-    pub const F32: Flat = Flat::described(1, 0, 1);
+    pub const F32: Flat = Flat::fitting(1, 0, 1);
 
     /// One `f64`.
-    pub const F64: Flat = Flat::described(1, 1, 1);
+    pub const F64: Flat = Flat::fitting(1, 1, 1);
+
+    /// What core values `types` are, for comparing with a compile-time
+    /// flattening.
+    pub fn of_core(types: &[FlatType]) -> Flat {
+        let (mut wide, mut float) = (0u16, 0u16);
+        for (k, t) in types.iter().take(MAX_FLAT_PARAMS).enumerate() {
+            let (w, f) = match t {
+                FlatType::I32 => (0, 0),
+                FlatType::I64 => (1, 0),
+                FlatType::F32 => (0, 1),
+                FlatType::F64 => (1, 1),
+            };
+            wide |= w << k;
+            float |= f << k;
+        }
+        Flat::fitting(types.len(), wide, float)
+    }
 
     /// Whether every one is an `i32`.
     pub const fn all_i32(&self) -> bool {
@@ -132,7 +149,7 @@ impl Flat {
     }
 
     /// `count` values, described only when they fit in a call.
-    const fn described(count: usize, wide: u16, float: u16) -> Flat {
+    const fn fitting(count: usize, wide: u16, float: u16) -> Flat {
         let fits = count <= crate::MAX_FLAT_PARAMS;
         Flat {
             count,
@@ -149,12 +166,12 @@ impl Flat {
         };
         let count = a.count + b.count;
         if count > crate::MAX_FLAT_PARAMS {
-            return Some(Flat::described(count, 0, 0));
+            return Some(Flat::fitting(count, 0, 0));
         }
         // Both fit, so both are described; `b`'s bits land below bit 16
         // (shifted as a `u32`: `a` may be all 16).
         let (wide, float) = ((b.wide as u32) << a.count, (b.float as u32) << a.count);
-        Some(Flat::described(
+        Some(Flat::fitting(
             count,
             a.wide | wide as u16,
             a.float | float as u16,
@@ -170,7 +187,7 @@ impl Flat {
         };
         let count = if a.count > b.count { a.count } else { b.count };
         if count > crate::MAX_FLAT_PARAMS {
-            return Some(Flat::described(count, 0, 0));
+            return Some(Flat::fitting(count, 0, 0));
         }
         let (mut wide, mut float) = (0u16, 0u16);
         let mut k = 0;
@@ -189,7 +206,7 @@ impl Flat {
             float |= ((kind >> 1) as u16) << k;
             k += 1;
         }
-        Some(Flat::described(count, wide, float))
+        Some(Flat::fitting(count, wide, float))
     }
 
     /// A variant: its `i32` discriminant, then its cases' joined payloads.

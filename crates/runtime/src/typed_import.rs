@@ -348,25 +348,8 @@ mod tests {
     use wasmbed_abi::typed::Flat;
 
     /// Seventeen parameters: more than a core function takes, so they spill.
-    type P17 = (
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u32,
-        u64,
-    );
+    #[rustfmt::skip]
+    type P17 = (u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u64);
 
     /// The typed trampoline each import `P -> R` may take: its core type
     /// (how many parameters, which are 64-bit, which are floats, and its

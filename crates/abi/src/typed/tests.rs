@@ -9,9 +9,7 @@ use alloc::vec::Vec;
 use proptest::prelude::*;
 
 use super::{ComponentType, Flat, FlatBuf, FlatSrc, Lift, LiftCx, Lower, LowerCx, NoResources};
-use crate::{
-    lift_flat, load, lower_flat, store, BumpMemory, FlatType, RawHandles, Trap, Type, Val,
-};
+use crate::{lift_flat, load, lower_flat, store, BumpMemory, RawHandles, Trap, Type, Val};
 
 /// The `Val` a Rust value stands for, for the oracle.
 trait ToVal {
@@ -224,20 +222,7 @@ proptest! {
 /// `ty`'s real flattening.
 fn check_static_flat<T: ComponentType>(ty: &Type) {
     T::typecheck(ty, &NoResources).unwrap();
-    let flat = ty.flat();
-    let fits = flat.len() <= crate::MAX_FLAT_PARAMS;
-    let bits = |is: fn(&FlatType) -> bool| match fits {
-        true => (flat.iter().enumerate())
-            .filter(|(_, f)| is(f))
-            .fold(0, |w, (k, _)| w | 1 << k),
-        false => 0,
-    };
-    let real = Flat {
-        count: flat.len(),
-        described: fits,
-        wide: bits(|f| matches!(f, FlatType::I64 | FlatType::F64)),
-        float: bits(|f| matches!(f, FlatType::F32 | FlatType::F64)),
-    };
+    let real = Flat::of_core(ty.flat());
     assert_eq!(T::FLAT, Some(real), "{ty:?}");
 }
 

@@ -303,7 +303,6 @@ fn every_type_kind_crosses_through_generated_bindings() {
 #[test]
 fn generated_types_state_their_wit_types_flattening() {
     use wasmbed::__private::{ComponentType, Flat};
-    use wasmbed_abi::FlatType;
     use wasmbed_wit::world::Item;
 
     let guest = guest("guests/types/types.wasm");
@@ -318,18 +317,7 @@ fn generated_types_state_their_wit_types_flattening() {
         .expect("the host interface");
     let flat_of_param = |name: &str| {
         let f = host.functions.iter().find(|f| f.name == name).unwrap();
-        let flat = f.ty.params()[0].flat();
-        let bits = |is: fn(&FlatType) -> bool| {
-            (flat.iter().enumerate())
-                .filter(|(_, f)| is(f))
-                .fold(0, |w, (k, _)| w | 1 << k)
-        };
-        Flat {
-            count: flat.len(),
-            described: true,
-            wide: bits(|f| matches!(f, FlatType::I64 | FlatType::F64)),
-            float: bits(|f| matches!(f, FlatType::F32 | FlatType::F64)),
-        }
+        Flat::of_core(f.ty.params()[0].flat())
     };
     assert_eq!(Point::FLAT, Some(flat_of_param("echo-point")));
     assert_eq!(Person::FLAT, Some(flat_of_param("echo-person")));
